@@ -1,0 +1,185 @@
+"""fire() throughput beside a raw driver doing the minimum durable audited transition.
+
+    python -m bench.fire [--db sqlite|postgresql|both] [--hops N] [--memory-fires N]
+
+Each hop through ``fire()`` checks the actor's role, runs the workflow machine,
+cancels the old state's deadline, sets the new one, appends a hash-chained audit
+event and commits. The raw baseline, in the same database and interleaved in
+batches so drift hits both alike, does: SELECT the case; UPDATE state and version;
+INSERT the audit row with its sha256; COMMIT.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import json
+import os
+import sqlite3
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psutil
+
+from bench.common import arguments, driver_url, kinds, migrated
+from engine.actors import Actor, actor_for
+from engine.db import make_engine, session_factory
+from engine.models import Case
+from engine.services import fire, open_case
+from tests.factories import make_world
+
+# The hop workflow lives beside the benchmark; the runtime reads this on first use.
+os.environ.setdefault("POLITIRAD_WORKFLOWS", str(Path(__file__).parent / "workflows"))
+
+BATCH = 250
+RAW_SCHEMA = (
+    "CREATE TABLE raw_case (id INTEGER PRIMARY KEY, state VARCHAR(60) NOT NULL,"
+    " version INTEGER NOT NULL)",
+    "CREATE TABLE raw_audit (seq INTEGER PRIMARY KEY, case_id INTEGER NOT NULL"
+    " REFERENCES raw_case(id), at VARCHAR(40) NOT NULL, from_state VARCHAR(60),"
+    " to_state VARCHAR(60), prev_hash CHAR(64) NOT NULL, hash CHAR(64) NOT NULL)",
+    "INSERT INTO raw_case (id, state, version) VALUES (1, 'a', 1)",
+)
+
+
+class OrmHops:
+    """Hops through the engine: a session per transaction, as a request would have."""
+
+    def __init__(self, url: str):
+        self.engine = make_engine(url)
+        self.sessions = session_factory(self.engine, write=True)
+        with self.sessions() as session:
+            world = make_world(session, slug="bench")
+            self.actor: Actor = actor_for(world.people["sec"])
+            case = open_case(
+                session, council=world.council, kind="bench_hop", title="Hopp", actor=self.actor
+            )
+            session.commit()
+            self.case_id = case.id
+
+    def run(self, hops: int) -> float:
+        started = time.perf_counter()
+        for _ in range(hops):
+            with self.sessions() as session:
+                case = session.get(Case, self.case_id)
+                fire(session, case, "go" if case.state == "a" else "back", actor=self.actor)
+                session.commit()
+        return time.perf_counter() - started
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+class RawHops:
+    """The same durable audited transition through the bare driver."""
+
+    def __init__(self, url: str):
+        self.sqlite = url.startswith("sqlite")
+        target = driver_url(url)
+        if self.sqlite:
+            self.conn = sqlite3.connect(target, isolation_level=None)
+            for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON"):
+                self.conn.execute(f"PRAGMA {pragma}")
+            self.param = "?"
+        else:
+            import psycopg
+
+            self.conn = psycopg.connect(target)
+            self.param = "%s"
+        cursor = self.conn.cursor()
+        for statement in RAW_SCHEMA:
+            cursor.execute(statement)
+        if not self.sqlite:
+            self.conn.commit()
+        self.seq, self.last_hash = 0, "0" * 64
+        p = self.param
+        self.select = f"SELECT state, version FROM raw_case WHERE id = {p}"
+        self.update = (
+            f"UPDATE raw_case SET state = {p}, version = {p} WHERE id = {p} AND version = {p}"
+        )
+        self.insert = (
+            "INSERT INTO raw_audit (seq, case_id, at, from_state, to_state, prev_hash, hash)"
+            f" VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p})"
+        )
+
+    def run(self, hops: int) -> float:
+        started = time.perf_counter()
+        for _ in range(hops):
+            cursor = self.conn.cursor()
+            if self.sqlite:
+                cursor.execute("BEGIN IMMEDIATE")
+            state, version = cursor.execute(self.select, (1,)).fetchone()
+            new = "b" if state == "a" else "a"
+            cursor.execute(self.update, (new, version + 1, 1, version))
+            if cursor.rowcount != 1:
+                raise RuntimeError("lost the race in a single-threaded benchmark")
+            self.seq += 1
+            at = datetime.now(UTC).isoformat()
+            payload = json.dumps([self.seq, 1, at, state, new], separators=(",", ":"))
+            digest = hashlib.sha256((self.last_hash + payload).encode()).hexdigest()
+            cursor.execute(self.insert, (self.seq, 1, at, state, new, self.last_hash, digest))
+            if self.sqlite:
+                cursor.execute("COMMIT")
+            else:
+                self.conn.commit()
+            self.last_hash = digest
+        return time.perf_counter() - started
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def throughput(kind: str, hops: int) -> None:
+    with migrated(kind) as url:
+        orm, raw = OrmHops(url), RawHops(url)
+        try:
+            orm.run(BATCH)
+            raw.run(BATCH)  # warm both up before measuring
+            orm_time = raw_time = 0.0
+            for _ in range(max(1, hops // BATCH)):
+                orm_time += orm.run(BATCH)
+                raw_time += raw.run(BATCH)
+            done = max(1, hops // BATCH) * BATCH
+        finally:
+            orm.close()
+            raw.close()
+    orm_rate, raw_rate = done / orm_time, done / raw_time
+    print(
+        f"{kind:<10} fire(): {orm_rate:8.0f} hops/s   raw: {raw_rate:8.0f} hops/s   "
+        f"ratio {orm_rate / raw_rate:.3f}   ({done} hops each)"
+    )
+
+
+def memory(fires: int) -> None:
+    with migrated("sqlite") as url:
+        orm = OrmHops(url)
+        try:
+            orm.run(2000)
+            gc.collect()
+            before = psutil.Process().memory_info().rss
+            orm.run(fires)
+            gc.collect()
+            after = psutil.Process().memory_info().rss
+        finally:
+            orm.close()
+    growth = (after - before) / before * 100
+    print(
+        f"memory     RSS before {before / 2**20:.1f} MiB, after {fires} fire() calls "
+        f"{after / 2**20:.1f} MiB ({growth:+.1f}%)"
+    )
+
+
+def main() -> None:
+    parser = arguments(__doc__.splitlines()[0])
+    parser.add_argument("--hops", type=int, default=5000)
+    parser.add_argument("--memory-fires", type=int, default=100_000)
+    args = parser.parse_args()
+    for kind in kinds(args.db):
+        throughput(kind, args.hops)
+    if args.memory_fires:
+        memory(args.memory_fires)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,72 @@
+"""The one access policy: what an actor may see of a case and whether they may act on it.
+
+Records are public by default (offentleglova). An exempt case shows its public
+title and legal basis to those outside the council; a restricted case (police
+security service information) is seen in full only by cleared members.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+from sqlalchemy import ColumnElement, and_, false, or_, true
+
+from engine.actors import Actor
+from engine.models import Case
+from engine.models.enums import Access, Role
+
+COUNCIL_ROLES = (Role.LEADER, Role.DEPUTY, Role.MEMBER, Role.SECRETARIAT)
+EDITOR_ROLES = (Role.LEADER, Role.DEPUTY, Role.SECRETARIAT)
+
+
+class Visibility(StrEnum):
+    FULL = "full"
+    TITLE_ONLY = "title_only"
+
+
+def visibility(actor: Actor, case: Case, day: date) -> Visibility:
+    """How much of ``case`` the actor may see on ``day``."""
+    if actor.is_system or case.access == Access.PUBLIC:
+        return Visibility.FULL
+    seat = actor.seat_with_role(case.council_id, day, COUNCIL_ROLES)
+    if seat is None:
+        return Visibility.TITLE_ONLY
+    if case.access == Access.RESTRICTED and not seat.cleared:
+        return Visibility.TITLE_ONLY
+    return Visibility.FULL
+
+
+def full_access_clause(actor: Actor, day: date) -> ColumnElement[bool]:
+    """SQL that is true for the cases ``visibility`` would show in full (for lists and search)."""
+    if actor.is_system:
+        return true()
+    clauses = [Case.access == Access.PUBLIC]
+    for seat in actor.seats:
+        if seat.role not in COUNCIL_ROLES or not seat.active_on(day):
+            continue
+        allowed = (
+            (Access.PUBLIC, Access.EXEMPT, Access.RESTRICTED)
+            if seat.cleared
+            else (
+                Access.PUBLIC,
+                Access.EXEMPT,
+            )
+        )
+        clauses.append(and_(Case.council_id == seat.council_id, Case.access.in_(allowed)))
+    return or_(false(), *clauses)
+
+
+def visible_title(actor: Actor, case: Case, day: date) -> str:
+    return case.title if visibility(actor, case, day) == Visibility.FULL else case.public_title
+
+
+def why_not_act(actor: Actor, case: Case, day: date) -> str | None:
+    """None if the actor may act on the case at all, else the reason in words."""
+    if actor.is_system:
+        return None
+    if not actor.seats_in(case.council_id, day):
+        return "you are not a member of this council"
+    if visibility(actor, case, day) != Visibility.FULL:
+        return "the case is restricted and you are not cleared for it"
+    return None

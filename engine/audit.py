@@ -1,0 +1,200 @@
+"""The audit chain: append hash-chained events and verify them.
+
+Every event carries a unique sequence number and
+``sha256(previous hash ‖ canonical JSON of the event)``. Appends lock the single
+``audit_head`` row, so concurrent writers queue instead of forking the chain;
+the lock is held until the transaction ends, which is also when the case row's
+lock would be released. Take the head before changing any case row, so every
+writer locks in the same order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from contextlib import closing
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.orm import Session
+
+from engine.actors import Actor
+from engine.models import AuditHead, CaseEvent
+from engine.models.audit import GENESIS_HASH
+from workflows.model import canonical_json
+
+_HEAD_KEY = "politirad.audit_head"
+
+
+@dataclass
+class _Head:
+    transaction: Any
+    seq: int
+    hash: str
+
+
+def _head(session: Session) -> _Head:
+    """The chain's head for this transaction, locked on first use."""
+    transaction = session.get_transaction() or session.begin()
+    cached = session.info.get(_HEAD_KEY)
+    if cached is not None and cached.transaction is transaction:
+        return cached
+    row = session.connection().execute(_LOCK_HEAD).one_or_none()
+    if row is None:
+        raise RuntimeError("audit_head is missing: run `politirad db upgrade`")
+    head = _Head(transaction, row.seq, row.hash)
+    session.info[_HEAD_KEY] = head
+    return head
+
+
+_EVENT_COLUMNS = tuple(column.key for column in CaseEvent.__table__.columns)
+
+# Built once: a statement object reused with new parameters skips SQLAlchemy's
+# per-call compilation-cache lookup, which costs more than the query itself here.
+_HEAD = AuditHead.__table__
+_LOCK_HEAD = select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1).with_for_update()
+_MOVE_HEAD = (
+    update(_HEAD)
+    .where(_HEAD.c.id == 1)
+    .values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
+)
+_INSERT_EVENT = insert(CaseEvent.__table__)
+
+
+def next_seq(session: Session) -> int:
+    """Lock the head and return the sequence number the next event will get."""
+    return _head(session).seq + 1
+
+
+def event_payload(event: Any) -> dict[str, Any]:
+    """The fields an event's hash covers, as plain JSON values."""
+    return {
+        "seq": event.seq,
+        "case_id": event.case_id,
+        "council_id": event.council_id,
+        "kind": event.kind,
+        "at": event.at.isoformat(timespec="microseconds"),
+        "actor": event.actor,
+        "actor_id": event.actor_id,
+        "party": event.party,
+        "trigger": event.trigger,
+        "from_state": event.from_state,
+        "to_state": event.to_state,
+        "changes": event.changes,
+        "comment": event.comment,
+        "workflow_hash": event.workflow_hash,
+    }
+
+
+def compute_hash(prev_hash: str, payload: dict[str, Any]) -> str:
+    return hashlib.sha256((prev_hash + canonical_json(payload)).encode()).hexdigest()
+
+
+def append(
+    session: Session,
+    *,
+    case_id: int,
+    council_id: int,
+    kind: str,
+    actor: Actor,
+    party: str | None,
+    at: datetime,
+    workflow_hash: str,
+    changes: dict[str, list[Any]],
+    trigger: str | None = None,
+    from_state: str | None = None,
+    to_state: str | None = None,
+    comment: str = "",
+) -> CaseEvent:
+    """Write the next event of the chain; the returned instance is not in the session."""
+    head = _head(session)
+    event = CaseEvent(
+        seq=head.seq + 1,
+        case_id=case_id,
+        council_id=council_id,
+        kind=kind,
+        at=at,
+        actor=actor.login,
+        actor_id=actor.person_id,
+        party=party,
+        trigger=trigger,
+        from_state=from_state,
+        to_state=to_state,
+        changes=canonical_json(changes),
+        comment=comment,
+        workflow_hash=workflow_hash,
+        prev_hash=head.hash,
+    )
+    payload = event_payload(event)
+    event.hash = compute_hash(head.hash, payload)
+    connection = session.connection()
+    connection.execute(_INSERT_EVENT, {column: getattr(event, column) for column in _EVENT_COLUMNS})
+    connection.execute(_MOVE_HEAD, {"new_seq": event.seq, "new_hash": event.hash})
+    head.seq, head.hash = event.seq, event.hash
+    return event
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    ok: bool
+    checked: int
+    head_seq: int
+    head_hash: str
+    problem: str | None = None
+
+
+def verify(session: Session, *, expected_head: tuple[int, str] | None = None) -> VerifyResult:
+    """Walk the whole chain; name the first broken link, and compare with a head kept outside."""
+    prev_hash, prev_seq, checked = GENESIS_HASH, 0, 0
+    table = CaseEvent.__table__
+    query = select(table).order_by(table.c.seq).execution_options(yield_per=1000)
+    with closing(session.execute(query)) as events:
+        for event in events:
+            checked += 1
+            problem = _link_problem(event, prev_seq, prev_hash)
+            if problem:
+                return _broken(checked, prev_seq, prev_hash, problem)
+            prev_seq, prev_hash = event.seq, event.hash
+    head = session.execute(select(AuditHead.seq, AuditHead.hash)).one_or_none()
+    if head is not None and (head.seq, head.hash) != (prev_seq, prev_hash):
+        return _broken(
+            checked,
+            prev_seq,
+            prev_hash,
+            f"the chain ends at event {prev_seq} but its head says {head.seq}",
+        )
+    if expected_head is not None:
+        seq, digest = expected_head
+        if seq > prev_seq:
+            return _broken(
+                checked, prev_seq, prev_hash, f"events after {prev_seq} are missing (head {seq})"
+            )
+        stored = session.scalar(select(table.c.hash).where(table.c.seq == seq)) if seq else None
+        if seq and stored != digest:
+            return _broken(
+                checked, prev_seq, prev_hash, f"event {seq} does not match the head kept outside"
+            )
+    return VerifyResult(True, checked, prev_seq, prev_hash)
+
+
+def _link_problem(event: Any, prev_seq: int, prev_hash: str) -> str | None:
+    if event.seq != prev_seq + 1:
+        return f"event {prev_seq + 1} is missing"
+    if event.prev_hash != prev_hash:
+        return f"event {event.seq} does not follow event {prev_seq}"
+    if compute_hash(prev_hash, event_payload(event)) != event.hash:
+        return f"event {event.seq} was altered (hash mismatch)"
+    return None
+
+
+def _broken(checked: int, seq: int, digest: str, problem: str) -> VerifyResult:
+    return VerifyResult(False, checked, seq, digest, problem)
+
+
+def head(session: Session) -> tuple[int, str]:
+    """The newest event's sequence number and hash, to keep outside the database."""
+    row = session.execute(select(AuditHead.seq, AuditHead.hash)).one_or_none()
+    if row is None:
+        raise RuntimeError("audit_head is missing: run `politirad db upgrade`")
+    return row.seq, row.hash

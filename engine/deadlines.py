@@ -1,0 +1,59 @@
+"""Setting a state's deadlines when a case enters it, and cancelling them when it leaves."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import bindparam, insert, update
+from sqlalchemy.orm import Session
+
+from engine.calendar import add_period, deadline_moment, to_oslo
+from engine.guards import parse_date
+from engine.models import Case, Deadline
+from engine.models.enums import DeadlineStatus
+from workflows.model import Definition
+
+_TABLE = Deadline.__table__
+_INSERT = insert(_TABLE)
+_CANCEL = (
+    update(_TABLE)
+    .where(_TABLE.c.case_id == bindparam("case"), _TABLE.c.status == DeadlineStatus.PENDING)
+    .values(status=DeadlineStatus.CANCELLED, handled_at=bindparam("now"), outcome="state left")
+)
+
+
+def schedule(
+    session: Session, case: Case, definition: Definition, *, entry: int, entered_at: datetime
+) -> list[dict[str, object]]:
+    """Add the deadlines of the case's current state for this state entry.
+
+    A deadline anchored on a date field the case does not carry yet is not set;
+    the deadline falls at the end of its day in Europe/Oslo.
+    """
+    rows = []
+    for spec in definition.state(case.state).deadlines:
+        if spec.anchor == "entered":
+            anchor = to_oslo(entered_at).date()
+        else:
+            anchor = parse_date((case.data or {}).get(spec.anchor))
+            if anchor is None:
+                continue
+        rows.append(
+            {
+                "case_id": case.id,
+                "name": spec.name,
+                "state_entry": entry,
+                "due": deadline_moment(add_period(anchor, spec.amount, spec.unit)),
+                "status": DeadlineStatus.PENDING,
+                "effect": spec.effect,
+                "trigger": spec.trigger,
+            }
+        )
+    if rows:
+        session.connection().execute(_INSERT, rows)
+    return rows
+
+
+def cancel_pending(session: Session, case: Case, *, now: datetime) -> None:
+    """Cancel the deadlines of the state the case is leaving."""
+    session.connection().execute(_CANCEL, {"case": case.id, "now": now})

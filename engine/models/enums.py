@@ -1,0 +1,52 @@
+"""Fixed vocabularies, each backed by a named CHECK constraint in the database."""
+
+from enum import StrEnum
+
+
+class PartyCode(StrEnum):
+    MUNICIPALITY = "municipality"
+    POLICE = "police"
+    EXTERNAL = "external"
+
+
+class Role(StrEnum):
+    LEADER = "leader"
+    DEPUTY = "deputy"
+    MEMBER = "member"
+    SECRETARIAT = "secretariat"
+    REPORTER = "reporter"
+    GUEST = "guest"
+
+
+class Access(StrEnum):
+    """Offentleglova: public by default, exempt with a legal basis, or restricted."""
+
+    PUBLIC = "public"
+    EXEMPT = "exempt"
+    RESTRICTED = "restricted"
+
+
+class DeadlineStatus(StrEnum):
+    PENDING = "pending"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class EventKind(StrEnum):
+    OPENED = "opened"
+    TRANSITION = "transition"
+    APPROVAL = "approval"
+    UPDATE = "update"
+    DEADLINE = "deadline"
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+def check_in(column: str, enum: type[StrEnum]) -> str:
+    """SQL for a CHECK constraint that keeps ``column`` within ``enum``."""
+    values = ", ".join(f"'{member.value}'" for member in enum)
+    return f"{column} IN ({values})"

@@ -1,0 +1,91 @@
+"""Councils, parties, people and their memberships."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from engine.db import Base, UTCDateTime, utcnow
+from engine.models.enums import PartyCode, Role, check_in
+
+
+class Council(Base):
+    """A politiråd: one municipality and its police district."""
+
+    __tablename__ = "council"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    municipality: Mapped[str] = mapped_column(String(200))
+    police_district: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (CheckConstraint("slug <> ''", name="slug_not_empty"),)
+
+
+class Party(Base):
+    """One side of the council: the municipality, the police, or external guests."""
+
+    __tablename__ = "party"
+
+    code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    name_nb: Mapped[str] = mapped_column(String(100))
+    name_en: Mapped[str] = mapped_column(String(100))
+
+    __table_args__ = (CheckConstraint(check_in("code", PartyCode), name="code_known"),)
+
+
+class Person(Base):
+    __tablename__ = "person"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    login: Mapped[str] = mapped_column(String(80), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(254))
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(default=True)
+    locale: Mapped[str] = mapped_column(String(5), default="nb")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="person", foreign_keys="Membership.person_id"
+    )
+
+    __table_args__ = (
+        CheckConstraint("login <> ''", name="login_not_empty"),
+        CheckConstraint("locale IN ('nb', 'en')", name="locale_known"),
+    )
+
+
+class Membership(Base):
+    """A person's seat in a council: party, role, who appointed them, from/to, clearance."""
+
+    __tablename__ = "membership"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    council_id: Mapped[int] = mapped_column(ForeignKey("council.id", ondelete="CASCADE"))
+    party: Mapped[str] = mapped_column(String(20), ForeignKey("party.code"))
+    role: Mapped[str] = mapped_column(String(20))
+    appointed_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    valid_from: Mapped[date]
+    valid_to: Mapped[date | None]
+    cleared: Mapped[bool] = mapped_column(
+        default=False, comment="cleared for restricted items (police security service)"
+    )
+
+    person: Mapped[Person] = relationship(back_populates="memberships", foreign_keys=[person_id])
+    council: Mapped[Council] = relationship()
+    appointed_by: Mapped[Person | None] = relationship(foreign_keys=[appointed_by_id])
+
+    __table_args__ = (
+        CheckConstraint(check_in("role", Role), name="role_known"),
+        CheckConstraint("valid_to IS NULL OR valid_to >= valid_from", name="valid_period"),
+        Index("ix_membership_person_council", "person_id", "council_id"),
+    )
+
+    def active_on(self, day: date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)

@@ -1,0 +1,43 @@
+"""Fixtures shared by the whole suite.
+
+Every database test runs twice, on SQLite and on PostgreSQL (``TEST_POSTGRES_URL``),
+each inside a transaction that is rolled back, so code under test may commit and
+still leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from engine.db import WRITE_OPTION
+from tests.databases import KINDS, migrated_engine
+
+
+@pytest.fixture(scope="session", params=KINDS)
+def db_kind(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def engine(db_kind: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    with migrated_engine(db_kind, tmp_path_factory.mktemp(db_kind)) as engine:
+        yield engine
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    connection = engine.connect().execution_options(**{WRITE_OPTION: True})
+    outer = connection.begin()
+    session = Session(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+    try:
+        yield session
+    finally:
+        session.close()
+        outer.rollback()
+        connection.close()

@@ -1,0 +1,1 @@
+"""The web layer: Flask app factory, pages, JSON API and the CLI."""

@@ -1,0 +1,33 @@
+"""``politirad demo``: the Oslo demo council."""
+
+from __future__ import annotations
+
+import click
+from sqlalchemy import func, select
+
+from engine.demo import DEMO_PASSWORD, load_demo
+from engine.models import Council
+from web.cli import parse_now, transaction
+
+
+@click.group("demo")
+def group() -> None:
+    """Demo data."""
+
+
+@group.command("load")
+@click.option("--if-empty", is_flag=True, help="Do nothing when a council exists already.")
+@click.option("--now", help="Build the demo as of this time (ISO 8601, Oslo time).")
+def load(if_empty: bool, now: str | None) -> None:
+    """Load Politirådet i Oslo with people, reference data and cases in many states."""
+    with transaction() as session:
+        if if_empty and session.scalar(select(func.count(Council.id))):
+            click.echo("a council exists already; demo not loaded")
+            return
+        demo = load_demo(session, now=parse_now(now))
+        click.echo(
+            f"loaded {demo.council.name}: {len(demo.people)} people, {len(demo.cases)} cases"
+        )
+        click.echo(f"demo logins (password '{DEMO_PASSWORD}'):")
+        for person, role in demo.logins:
+            click.echo(f"  {person.login:<12} {role}")
