@@ -17,9 +17,9 @@ from engine.errors import (
     TransitionNotAllowed,
     ValidationError,
 )
+from engine.guards import GUARDS
 from engine.models import AuditHead, Case, CaseEvent, Deadline, OutboxMessage, WorkflowSnapshot
 from engine.queries import list_cases
-from engine.guards import GUARDS
 from engine.runtime import current_definition, definition_of
 from engine.services import available_transitions, fire, open_case, update_case
 from tests.factories import NOW, make_world
