@@ -11,12 +11,13 @@ writer locks in the same order.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from engine.actors import Actor
@@ -25,30 +26,6 @@ from engine.models.audit import GENESIS_HASH
 from workflows.model import canonical_json
 
 _HEAD_KEY = "politirad.audit_head"
-
-
-@dataclass
-class _Head:
-    transaction: Any
-    seq: int
-    hash: str
-
-
-def _head(session: Session) -> _Head:
-    """The chain's head for this transaction, locked on first use."""
-    transaction = session.get_transaction() or session.begin()
-    cached = session.info.get(_HEAD_KEY)
-    if cached is not None and cached.transaction is transaction:
-        return cached
-    row = session.connection().execute(_LOCK_HEAD).one_or_none()
-    if row is None:
-        raise RuntimeError("audit_head is missing: run `politirad db upgrade`")
-    head = _Head(transaction, row.seq, row.hash)
-    session.info[_HEAD_KEY] = head
-    return head
-
-
-_EVENT_COLUMNS = tuple(column.key for column in CaseEvent.__table__.columns)
 
 # Built once: a statement object reused with new parameters skips SQLAlchemy's
 # per-call compilation-cache lookup, which costs more than the query itself here.
@@ -62,29 +39,81 @@ _MOVE_HEAD = (
 _INSERT_EVENT = insert(CaseEvent.__table__)
 
 
-def next_seq(session: Session) -> int:
+@dataclass
+class _Head:
+    transaction: Any
+    seq: int
+    hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """An event as written; read events back as ``engine.models.CaseEvent``."""
+
+    seq: int
+    case_id: int
+    council_id: int
+    kind: str
+    at: datetime
+    actor: str
+    actor_id: int | None
+    party: str | None
+    trigger: str | None
+    from_state: str | None
+    to_state: str | None
+    changes: str
+    comment: str
+    workflow_hash: str
+    prev_hash: str
+    hash: str
+
+
+def _head(conn: Connection) -> _Head:
+    """The chain's head for the connection's current (sub)transaction, locked on first use.
+
+    Keyed by the transaction object, so a rolled-back savepoint or transaction
+    makes the next append read the head again.
+    """
+    transaction = conn.get_nested_transaction() or conn.get_transaction()
+    cached = conn.info.get(_HEAD_KEY)
+    if cached is not None and cached.transaction is transaction:
+        return cached
+    row = conn.execute(_LOCK_HEAD).one_or_none()
+    if row is None:
+        raise RuntimeError("audit_head is missing: run `politirad db upgrade`")
+    head = _Head(transaction, row.seq, row.hash)
+    conn.info[_HEAD_KEY] = head
+    return head
+
+
+def next_seq(conn: Connection) -> int:
     """Lock the head and return the sequence number the next event will get."""
-    return _head(session).seq + 1
+    return _head(conn).seq + 1
 
 
-def event_payload(event: Any) -> dict[str, Any]:
+_HASHED = (
+    "seq",
+    "case_id",
+    "council_id",
+    "kind",
+    "at",
+    "actor",
+    "actor_id",
+    "party",
+    "trigger",
+    "from_state",
+    "to_state",
+    "changes",
+    "comment",
+    "workflow_hash",
+)
+
+
+def event_payload(event: Mapping[str, Any]) -> dict[str, Any]:
     """The fields an event's hash covers, as plain JSON values."""
-    return {
-        "seq": event.seq,
-        "case_id": event.case_id,
-        "council_id": event.council_id,
-        "kind": event.kind,
-        "at": event.at.isoformat(timespec="microseconds"),
-        "actor": event.actor,
-        "actor_id": event.actor_id,
-        "party": event.party,
-        "trigger": event.trigger,
-        "from_state": event.from_state,
-        "to_state": event.to_state,
-        "changes": event.changes,
-        "comment": event.comment,
-        "workflow_hash": event.workflow_hash,
-    }
+    payload = {name: event[name] for name in _HASHED}
+    payload["at"] = event["at"].isoformat(timespec="microseconds")
+    return payload
 
 
 def compute_hash(prev_hash: str, payload: dict[str, Any]) -> str:
@@ -92,7 +121,7 @@ def compute_hash(prev_hash: str, payload: dict[str, Any]) -> str:
 
 
 def append(
-    session: Session,
+    conn: Connection,
     *,
     case_id: int,
     council_id: int,
@@ -106,31 +135,29 @@ def append(
     from_state: str | None = None,
     to_state: str | None = None,
     comment: str = "",
-) -> CaseEvent:
-    """Write the next event of the chain; the returned instance is not in the session."""
-    head = _head(session)
-    event = CaseEvent(
-        seq=head.seq + 1,
-        case_id=case_id,
-        council_id=council_id,
-        kind=kind,
-        at=at,
-        actor=actor.login,
-        actor_id=actor.person_id,
-        party=party,
-        trigger=trigger,
-        from_state=from_state,
-        to_state=to_state,
-        changes=canonical_json(changes),
-        comment=comment,
-        workflow_hash=workflow_hash,
-        prev_hash=head.hash,
-    )
-    payload = event_payload(event)
-    event.hash = compute_hash(head.hash, payload)
-    connection = session.connection()
-    connection.execute(_INSERT_EVENT, {column: getattr(event, column) for column in _EVENT_COLUMNS})
-    connection.execute(_MOVE_HEAD, {"new_seq": event.seq, "new_hash": event.hash})
+) -> Event:
+    """Write the next event of the chain in the connection's transaction."""
+    head = _head(conn)
+    fields = {
+        "seq": head.seq + 1,
+        "case_id": case_id,
+        "council_id": council_id,
+        "kind": str(kind),
+        "at": at,
+        "actor": actor.login,
+        "actor_id": actor.person_id,
+        "party": party,
+        "trigger": trigger,
+        "from_state": from_state,
+        "to_state": to_state,
+        "changes": canonical_json(changes),
+        "comment": comment,
+        "workflow_hash": workflow_hash,
+        "prev_hash": head.hash,
+    }
+    event = Event(**fields, hash=compute_hash(head.hash, event_payload(fields)))
+    conn.execute(_INSERT_EVENT, {**fields, "hash": event.hash})
+    conn.execute(_MOVE_HEAD, {"new_seq": event.seq, "new_hash": event.hash})
     head.seq, head.hash = event.seq, event.hash
     return event
 
@@ -183,7 +210,7 @@ def _link_problem(event: Any, prev_seq: int, prev_hash: str) -> str | None:
         return f"event {prev_seq + 1} is missing"
     if event.prev_hash != prev_hash:
         return f"event {event.seq} does not follow event {prev_seq}"
-    if compute_hash(prev_hash, event_payload(event)) != event.hash:
+    if compute_hash(prev_hash, event_payload(event._mapping)) != event.hash:
         return f"event {event.seq} was altered (hash mismatch)"
     return None
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import bindparam, insert, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, bindparam, insert, update
 
 from engine.calendar import add_period, deadline_moment, to_oslo
 from engine.guards import parse_date
@@ -23,7 +22,7 @@ _CANCEL = (
 
 
 def schedule(
-    session: Session, case: Case, definition: Definition, *, entry: int, entered_at: datetime
+    conn: Connection, case: Case, definition: Definition, *, entry: int, entered_at: datetime
 ) -> list[dict[str, object]]:
     """Add the deadlines of the case's current state for this state entry.
 
@@ -50,10 +49,10 @@ def schedule(
             }
         )
     if rows:
-        session.connection().execute(_INSERT, rows)
+        conn.execute(_INSERT, rows)
     return rows
 
 
-def cancel_pending(session: Session, case: Case, *, now: datetime) -> None:
+def cancel_pending(conn: Connection, case: Case, *, now: datetime) -> None:
     """Cancel the deadlines of the state the case is leaving."""
-    session.connection().execute(_CANCEL, {"case": case.id, "now": now})
+    conn.execute(_CANCEL, {"case": case.id, "now": now})

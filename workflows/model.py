@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 ROLES = ("leader", "deputy", "member", "secretariat", "reporter", "guest", "system")
@@ -83,7 +84,7 @@ class Definition:
     openers: tuple[str, ...] = ("secretariat", "leader", "deputy")
     raw: dict[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
-    @property
+    @cached_property
     def content_hash(self) -> str:
         """sha256 of the canonical JSON of the definition file's content."""
         return hashlib.sha256(canonical_json(self.raw).encode()).hexdigest()

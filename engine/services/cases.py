@@ -9,7 +9,7 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified, set_committed_value
@@ -18,6 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from engine import audit, deadlines, outbox
 from engine.access import EDITOR_ROLES, why_not_act
 from engine.actors import Actor, Seat
+from engine.audit import Event
 from engine.calendar import to_oslo
 from engine.clock import resolve
 from engine.errors import (
@@ -34,7 +35,6 @@ from engine.models import (
     Bydel,
     Case,
     CaseCounter,
-    CaseEvent,
     Council,
     Membership,
     PriorityArea,
@@ -54,7 +54,7 @@ class FireResult:
 
     case: Case
     fired: bool
-    events: tuple[CaseEvent, ...]
+    events: tuple[Event, ...]
     waiting_for: tuple[str, ...] = ()
 
 
@@ -118,7 +118,8 @@ def open_case(
         raise ValidationError("a case needs a title", {"title": "required"})
     access, legal_basis, public_title = _access_fields(access, legal_basis, public_title, title)
     values = _validated_data(definition, data or {})
-    entry = audit.next_seq(session)
+    conn = session.connection()
+    entry = audit.next_seq(conn)
     case = Case(
         council_id=council.id,
         kind=kind,
@@ -161,7 +162,7 @@ def open_case(
     }
     changes.update({f"data.{key}": [None, value] for key, value in sorted(values.items())})
     audit.append(
-        session,
+        conn,
         case_id=case.id,
         council_id=council.id,
         kind=EventKind.OPENED,
@@ -172,8 +173,7 @@ def open_case(
         changes=changes,
         to_state=case.state,
     )
-    deadlines.schedule(session, case, definition, entry=entry, entered_at=now)
-    session.flush()
+    deadlines.schedule(conn, case, definition, entry=entry, entered_at=now)
     return case
 
 
@@ -187,7 +187,7 @@ def update_case(
     expected_version: int | None = None,
     comment: str = "",
     now: datetime | None = None,
-) -> CaseEvent | None:
+) -> Event | None:
     """Change a case's fields, tags, links or data; every change is audited old → new.
 
     ``changes`` takes the fields in ``EDITABLE`` and ``bydeler``, ``priority_areas``
@@ -217,7 +217,7 @@ def _update_case(
     expected_version: int | None = None,
     comment: str = "",
     now: datetime | None = None,
-) -> CaseEvent | None:
+) -> Event | None:
     now = resolve(now)
     day = to_oslo(now).date()
     _check_version(case, expected_version)
@@ -249,7 +249,8 @@ def _update_case(
     values = _validated_data(definition, data or {})
     merged = {**case.data, **values}
 
-    entry = audit.next_seq(session)
+    conn = session.connection()
+    entry = audit.next_seq(conn)
     for name, value in new.items():
         if getattr(case, name) != value:
             diff[name] = [getattr(case, name), value]
@@ -270,7 +271,7 @@ def _update_case(
     case.data = merged
     flag_modified(case, "data")
     event = audit.append(
-        session,
+        conn,
         case_id=case.id,
         council_id=case.council_id,
         kind=EventKind.UPDATE,
@@ -345,20 +346,21 @@ def _fire(
     if missing:
         raise GuardFailed(missing)
 
-    events: list[CaseEvent] = []
+    events: list[Event] = []
     party = seat.party if seat else None
     with session.no_autoflush:
-        audit.next_seq(session)  # lock the chain's head before touching the case row
+        conn = session.connection()
+        audit.next_seq(conn)  # lock the chain's head before touching the case row
         if transition.approvals:
             ctx = GuardContext(session, case, actor, merged, now)
             reasons = _guard_reasons(ctx, transition)
             if reasons:
                 raise GuardFailed(reasons)
-            events.append(_approve(session, case, transition, actor, party, now, comment))
+            events.append(_approve(conn, case, transition, actor, party, now, comment))
             approvals[party] = actor.login
             waiting = tuple(p for p in transition.approvals if p not in approvals)
             if waiting:
-                _write_case(session, case, **({"data": merged} if values else {}))
+                _write_case(conn, case, **({"data": merged} if values else {}))
                 _notify_waiting(session, case, transition, waiting, now)
                 return FireResult(case, False, tuple(events), waiting)
 
@@ -368,7 +370,7 @@ def _fire(
         dest = run_trigger(definition, case, trigger, ctx, failures)
         if dest is None:
             raise GuardFailed(failures or [f"'{trigger}' was refused"])
-        entry = audit.next_seq(session)
+        entry = audit.next_seq(conn)
         diff: dict[str, list[Any]] = {"state": [source, dest]}
         diff.update(
             {
@@ -378,17 +380,17 @@ def _fire(
             }
         )
         _write_case(
-            session,
+            conn,
             case,
             state=dest,
             state_entered_at=now,
             state_entry=entry,
             **({"data": merged} if values else {}),
         )
-        deadlines.cancel_pending(session, case, now=now)
+        deadlines.cancel_pending(conn, case, now=now)
         events.append(
             audit.append(
-                session,
+                conn,
                 case_id=case.id,
                 council_id=case.council_id,
                 kind=EventKind.TRANSITION,
@@ -403,7 +405,7 @@ def _fire(
                 comment=comment,
             )
         )
-        deadlines.schedule(session, case, definition, entry=entry, entered_at=now)
+        deadlines.schedule(conn, case, definition, entry=entry, entered_at=now)
         if case.created_by_id is not None and case.created_by_id != actor.person_id:
             outbox.queue(
                 session,
@@ -428,7 +430,7 @@ def _guarded_update(columns: frozenset[str]):
     )
 
 
-def _write_case(session: Session, case: Case, **values: Any) -> None:
+def _write_case(conn: Connection, case: Case, **values: Any) -> None:
     """Write ``values`` and the next version with one guarded UPDATE.
 
     ``UPDATE case ... WHERE id = ? AND version = <the version we read>``: no row
@@ -438,7 +440,7 @@ def _write_case(session: Session, case: Case, **values: Any) -> None:
     """
     version = case.version
     params = {f"new_{name}": value for name, value in values.items()}
-    result = session.connection().execute(
+    result = conn.execute(
         _guarded_update(frozenset(values)),
         {"case_id": case.id, "old_version": version, "new_version": version + 1, **params},
     )
@@ -589,16 +591,16 @@ def _approvals(session: Session, case: Case, transition: Transition) -> dict[str
 
 
 def _approve(
-    session: Session,
+    conn: Connection,
     case: Case,
     transition: Transition,
     actor: Actor,
     party: str | None,
     now: datetime,
     comment: str,
-) -> CaseEvent:
+) -> Event:
     assert party is not None and actor.person_id is not None
-    session.connection().execute(
+    conn.execute(
         _INSERT_APPROVAL,
         {
             "case_id": case.id,
@@ -610,7 +612,7 @@ def _approve(
         },
     )
     return audit.append(
-        session,
+        conn,
         case_id=case.id,
         council_id=case.council_id,
         kind=EventKind.APPROVAL,

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-27 19:15:39.682058
+Create Date: 2026-11-27 19:28:54.521233
 """
 
 from collections.abc import Sequence
@@ -70,7 +70,10 @@ def upgrade() -> None:
         sa.Column("hash", sa.String(length=64), nullable=False),
         sa.Column("name", sa.String(length=60), nullable=False),
         sa.Column(
-            "definition", sa.Text(), nullable=False, comment="canonical JSON of the definition file"
+            "definition",
+            sa.Text(),
+            nullable=False,
+            comment="the definition file as JSON, in file order",
         ),
         sa.Column("created_at", engine.db.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("hash", name=op.f("pk_workflow_snapshot")),
