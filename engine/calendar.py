@@ -49,11 +49,13 @@ __all__ = [
     "OSLO",
     "UNITS",
     "add_period",
+    "day_start",
     "deadline_moment",
     "holiday_name",
     "is_working_day",
     "next_working_day",
     "previous_working_day",
+    "shift_date",
     "to_oslo",
     "utc",
 ]
@@ -150,6 +152,22 @@ def add_period(start: date, amount: int, unit: str) -> date:
     return previous_working_day(target) if amount < 0 else next_working_day(target)
 
 
+def shift_date(start: date, amount: int, unit: str) -> date:
+    """``start`` moved by ``amount`` calendar ``days``, ``weeks`` or ``months``, not rolled.
+
+    For effective dates ("in force from the commencement date"), which take effect on
+    the day itself whatever day of the week it is.
+    """
+    start = _check_date(start)
+    if unit == "days":
+        return start + timedelta(days=amount)
+    if unit == "weeks":
+        return start + timedelta(weeks=amount)
+    if unit == "months":
+        return start + relativedelta(months=amount)
+    raise ValueError(f"an effective date moves by days, weeks or months, not {unit!r}")
+
+
 def _check_aware(dt: object) -> datetime:
     if not isinstance(dt, datetime):
         raise TypeError(f"expected a datetime.datetime, got {type(dt).__name__}")
@@ -166,6 +184,11 @@ def to_oslo(dt: datetime) -> datetime:
 def utc(dt: datetime) -> datetime:
     """The aware datetime ``dt`` expressed in UTC; naive input raises ValueError."""
     return _check_aware(dt).astimezone(UTC)
+
+
+def day_start(d: date) -> datetime:
+    """The UTC instant at which day ``d`` begins in Europe/Oslo."""
+    return datetime.combine(_check_date(d), time.min, tzinfo=OSLO).astimezone(UTC)
 
 
 def deadline_moment(d: date) -> datetime:

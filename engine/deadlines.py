@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import Connection, bindparam, insert, update
 
-from engine.calendar import add_period, deadline_moment, to_oslo
+from engine.calendar import add_period, day_start, deadline_moment, shift_date, to_oslo
 from engine.guards import parse_date
 from engine.models import Case, Deadline
 from engine.models.enums import DeadlineStatus
-from workflows.model import Definition
+from workflows.model import DeadlineSpec, Definition
 
 _TABLE = Deadline.__table__
 _INSERT = insert(_TABLE)
@@ -42,7 +42,7 @@ def schedule(
                 "case_id": case.id,
                 "name": spec.name,
                 "state_entry": entry,
-                "due": deadline_moment(add_period(anchor, spec.amount, spec.unit)),
+                "due": _moment(anchor, spec),
                 "status": DeadlineStatus.PENDING,
                 "effect": spec.effect,
                 "trigger": spec.trigger,
@@ -51,6 +51,12 @@ def schedule(
     if rows:
         conn.execute(_INSERT, rows)
     return rows
+
+
+def _moment(anchor: date, spec: DeadlineSpec) -> datetime:
+    if spec.at == "start_of_day":
+        return day_start(shift_date(anchor, spec.amount, spec.unit))
+    return deadline_moment(add_period(anchor, spec.amount, spec.unit))
 
 
 def cancel_pending(conn: Connection, case: Case, *, now: datetime) -> None:

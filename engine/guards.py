@@ -135,7 +135,7 @@ def consultation_summarised(ctx: GuardContext) -> str | None:
 
 
 def _period(data: dict[str, Any]) -> tuple[date | None, date | None]:
-    return parse_date(data.get("valid_from")), parse_date(data.get("valid_to"), "valid_to")
+    return parse_date(data.get("valid_from")), parse_date(data.get("valid_to"))
 
 
 @guard

@@ -3,15 +3,12 @@ end, and a user mistake prints one line and exits non-zero, never a traceback.""
 
 from __future__ import annotations
 
-import json
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from pathlib import Path
 
 import click
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.config import database_url
@@ -73,26 +70,17 @@ for module in (audit, cases, db, demo, users, workflows):
 @click.option("--port", default=5000, show_default=True, type=int)
 def run(host: str, port: int) -> None:
     """Start the development server (not for production)."""
+    from engine.demo import DEMO_PASSWORD, PEOPLE
+    from engine.models import Person
     from web.app import create_app
 
     app = create_app()
-    click.echo(f"politirad serves at http://{host}:{port}/")
     with transaction() as session:
-        from engine.models import Person
-
-        logins = session.scalars(select(Person.login).order_by(Person.login)).all()
-        people = session.scalar(select(func.count(Person.id)))
-    if logins:
-        click.echo(f"{people} people; demo logins: {', '.join(logins)} (password: {DEMO_HINT})")
+        present = set(session.scalars(select(Person.login)))
+    demo = [p for p in PEOPLE if p.login in present]
+    click.echo(f"politirad serves at http://{host}:{port}/")
+    if demo:
+        click.echo(f"demo logins (password '{DEMO_PASSWORD}'):")
+        for person in demo:
+            click.echo(f"  {person.login:<12} {person.description}")
     app.run(host=host, port=port, debug=False, use_reloader=False)
-
-
-DEMO_HINT = "see README.md"
-
-
-def echo_json(value: object) -> None:
-    click.echo(json.dumps(value, indent=2, ensure_ascii=False, default=str))
-
-
-def read_text(path: str) -> str:
-    return Path(path).read_text(encoding="utf-8") if path != "-" else sys.stdin.read()

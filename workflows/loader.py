@@ -23,8 +23,10 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from workflows.model import (
     BUILTIN_FIELDS,
+    DEFAULT_OPENERS,
     EFFECTS,
     ENTERED,
+    MOMENTS,
     PARTIES,
     PERIOD_UNITS,
     ROLES,
@@ -195,6 +197,7 @@ class _DeadlineSchema(Schema):
     unit = fields.String(required=True, validate=_one_of(PERIOD_UNITS, "unit"))
     effect = fields.String(required=True, validate=_one_of(EFFECTS, "effect"))
     trigger = _name(load_default=None)
+    at = fields.String(load_default="end_of_day", validate=_one_of(MOMENTS, "moment"))
 
 
 class _StateSchema(Schema):
@@ -259,6 +262,7 @@ class _DefinitionSchema(Schema):
     labels = fields.Nested(_LabelsSchema, required=True)
     initial = _name(required=True)
     field_names = fields.List(_name(), data_key="fields", load_default=list)
+    openers = _choices(ROLES, "role", load_default=lambda: list(DEFAULT_OPENERS))
     states = _StateMapping(required=True)
     transitions = fields.List(fields.Nested(_TransitionSchema), required=True)
 
@@ -325,6 +329,7 @@ def _definition(data: dict[str, Any], *, raw: dict[str, Any]) -> Definition:
                     unit=d["unit"],
                     effect=d["effect"],
                     trigger=d["trigger"],
+                    at=d["at"],
                 )
                 for d in body["deadlines"]
             ),
@@ -353,6 +358,7 @@ def _definition(data: dict[str, Any], *, raw: dict[str, Any]) -> Definition:
         states=states,
         transitions=transitions,
         fields=tuple(data["field_names"]),
+        openers=tuple(data["openers"]),
         raw=raw,
     )
 
@@ -428,6 +434,11 @@ def _deadline_problems(
             yield f"{at}.anchor", f"{deadline.anchor!r} is neither {ENTERED!r} nor a declared field"
         if deadline.anchor == ENTERED and deadline.amount < 0:
             yield f"{at}.amount", "must not be negative when counted from entering the state"
+        if deadline.at == "start_of_day" and deadline.unit == "working_days":
+            yield (
+                f"{at}.unit",
+                "an effective date (start_of_day) counts calendar days, not working_days",
+            )
         if deadline.effect != "transition":
             if deadline.trigger is not None:
                 yield (

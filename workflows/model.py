@@ -18,6 +18,10 @@ ROLES = ("leader", "deputy", "member", "secretariat", "reporter", "guest", "syst
 PARTIES = ("municipality", "police", "external")
 PERIOD_UNITS = ("days", "working_days", "weeks", "months")
 EFFECTS = ("reminder", "escalation", "transition")
+# A deadline (frist) passes when its day has ended and rolls off weekends and holidays;
+# an effective date ("in force from") takes effect as its calendar day begins.
+MOMENTS = ("end_of_day", "start_of_day")
+DEFAULT_OPENERS = ("secretariat", "leader", "deputy")
 ENTERED = "entered"
 """The deadline anchor meaning "counted from when the case entered the state"."""
 BUILTIN_FIELDS = ("title", "public_title")
@@ -40,6 +44,8 @@ class DeadlineSpec:
     ``anchor`` is ``"entered"`` (counted from entering the state) or the name of a
     date field in the case data (for example ``meeting_date``); ``amount`` may be
     negative to count backwards from a field ("notice 7 days before the meeting").
+    ``at`` is ``end_of_day`` for a deadline (frist) or ``start_of_day`` for an
+    effective date, which is not moved off weekends and holidays.
     """
 
     name: str
@@ -49,6 +55,7 @@ class DeadlineSpec:
     unit: str
     effect: str
     trigger: str | None = None
+    at: str = "end_of_day"
 
 
 @dataclass(frozen=True)
@@ -81,7 +88,7 @@ class Definition:
     states: tuple[State, ...]
     transitions: tuple[Transition, ...]
     fields: tuple[str, ...] = ()
-    openers: tuple[str, ...] = ("secretariat", "leader", "deputy")
+    openers: tuple[str, ...] = DEFAULT_OPENERS
     raw: dict[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     @cached_property

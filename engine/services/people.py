@@ -9,6 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.actors import Actor
+from engine.calendar import to_oslo
+from engine.clock import resolve
 from engine.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from engine.models import Council, Membership, Person
 from engine.models.enums import PartyCode, Role
@@ -20,7 +22,7 @@ LOGIN_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,79}$")
 def _require_admin(actor: Actor, council_id: int | None = None) -> None:
     if actor.is_system:
         return
-    today = date.today()
+    today = to_oslo(resolve(None)).date()
     for seat in actor.seats:
         in_council = council_id is None or seat.council_id == council_id
         if seat.role == Role.SECRETARIAT and seat.active_on(today) and in_council:
