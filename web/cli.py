@@ -3,6 +3,8 @@ end, and a user mistake prints one line and exits non-zero, never a traceback.""
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -59,10 +61,16 @@ def main() -> None:
     """politirad: workflow and case tracking for a politiråd."""
 
 
-from web.commands import audit, cases, db, demo, users, workflows  # noqa: E402
+def _add_commands() -> None:
+    """Every module in ``web.commands`` adds its ``group`` of subcommands."""
+    import web.commands
 
-for module in (audit, cases, db, demo, users, workflows):
-    main.add_command(module.group)
+    for info in pkgutil.iter_modules(web.commands.__path__):
+        module = importlib.import_module(f"web.commands.{info.name}")
+        main.add_command(module.group)
+
+
+_add_commands()
 
 
 @main.command("run")

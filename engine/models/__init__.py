@@ -3,11 +3,24 @@
 from engine.models.audit import AuditHead, CaseEvent
 from engine.models.cases import Case, CaseCounter, WorkflowSnapshot, case_bydel, case_priority_area
 from engine.models.deadlines import Approval, Deadline
+from engine.models.followup import Action, ActionNote, Referral
+from engine.models.inbox import InboxMessage
+from engine.models.meetings import (
+    AgendaEntry,
+    Disqualification,
+    Meeting,
+    MinutesComment,
+    Participant,
+)
 from engine.models.outbox import OutboxMessage
+from engine.models.oversight import Finding, JobRun, SentReminder, SteeringGroup
 from engine.models.people import Council, Membership, Party, Person
 from engine.models.reference import Bydel, PoliceUnit, PriorityArea, UnitCoverage
 
 __all__ = [
+    "Action",
+    "ActionNote",
+    "AgendaEntry",
     "Approval",
     "AuditHead",
     "Bydel",
@@ -16,12 +29,22 @@ __all__ = [
     "CaseEvent",
     "Council",
     "Deadline",
+    "Disqualification",
+    "Finding",
+    "InboxMessage",
+    "JobRun",
+    "Meeting",
     "Membership",
+    "MinutesComment",
     "OutboxMessage",
+    "Participant",
     "Party",
     "Person",
     "PoliceUnit",
     "PriorityArea",
+    "Referral",
+    "SentReminder",
+    "SteeringGroup",
     "UnitCoverage",
     "WorkflowSnapshot",
     "case_bydel",

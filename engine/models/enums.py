@@ -46,7 +46,7 @@ class OutboxStatus(StrEnum):
     FAILED = "failed"
 
 
-def check_in(column: str, enum: type[StrEnum]) -> str:
-    """SQL for a CHECK constraint that keeps ``column`` within ``enum``."""
-    values = ", ".join(f"'{member.value}'" for member in enum)
-    return f"{column} IN ({values})"
+def check_in(column: str, values: type[StrEnum] | tuple[str, ...]) -> str:
+    """SQL for a CHECK constraint that keeps ``column`` within ``values``."""
+    listed = ", ".join(f"'{value}'" for value in values)
+    return f"{column} IN ({listed})"

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engine.db import Base, UTCDateTime, utcnow
@@ -21,6 +22,9 @@ class Council(Base):
     name: Mapped[str] = mapped_column(String(200))
     municipality: Mapped[str] = mapped_column(String(200))
     police_district: Mapped[str] = mapped_column(String(200))
+    cadence: Mapped[dict[str, Any] | None] = mapped_column(
+        JSON, comment="overrides of the default cadence rules (engine/cadence.yaml)"
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     __table_args__ = (CheckConstraint("slug <> ''", name="slug_not_empty"),)
