@@ -14,6 +14,7 @@ from functools import cache
 from sqlalchemy.orm import Session
 from transitions import Machine
 
+from engine.effects import EFFECTS
 from engine.guards import GUARDS, GuardContext
 from engine.models import Case, WorkflowSnapshot
 from workflows.loader import DefinitionError, Problem, definition_from_mapping, load_all
@@ -28,10 +29,12 @@ EXTRA_DIRECTORY_ENV = "POLITIRAD_WORKFLOWS"
 @cache
 def current_definitions() -> dict[str, Definition]:
     """The shipped workflows, plus any in ``$POLITIRAD_WORKFLOWS``, validated on first use."""
-    definitions = load_all(guards=GUARDS.keys())
+    definitions = load_all(guards=GUARDS.keys(), effects=EFFECTS.keys())
     extra = os.environ.get(EXTRA_DIRECTORY_ENV)
     if extra:
-        for name, definition in load_all(extra, guards=GUARDS.keys()).items():
+        for name, definition in load_all(
+            extra, guards=GUARDS.keys(), effects=EFFECTS.keys()
+        ).items():
             if name in definitions:
                 raise DefinitionError(
                     [Problem(extra, "name", f"workflow {name!r} is already shipped")]
@@ -76,6 +79,7 @@ def definition_of(session: Session, case: Case) -> Definition:
         definition = definition_from_mapping(
             json.loads(snapshot.definition),
             guards=GUARDS.keys(),
+            effects=EFFECTS.keys(),
             file=f"snapshot {snapshot.hash[:12]}",
         )
         _by_hash[case.workflow_hash] = definition

@@ -59,7 +59,9 @@ class DefinitionError(Exception):
         super().__init__("\n".join(str(problem) for problem in self.problems))
 
 
-def load_definition(path: str | Path, *, guards: Collection[str]) -> Definition:
+def load_definition(
+    path: str | Path, *, guards: Collection[str], effects: Collection[str] = ()
+) -> Definition:
     """Read, validate and build one definition file; raise DefinitionError listing every problem."""
     path = Path(path)
     file = str(path)
@@ -68,18 +70,21 @@ def load_definition(path: str | Path, *, guards: Collection[str]) -> Definition:
     except (OSError, UnicodeDecodeError) as exc:
         raise DefinitionError([Problem(file, ROOT, f"cannot read the file: {exc}")]) from exc
     data, problems = _parse_yaml(text, file)
-    return _build(data, guards=guards, file=file, problems=problems)
+    return _build(data, guards=guards, effects=effects, file=file, problems=problems)
 
 
 def definition_from_mapping(
-    data: Any, *, guards: Collection[str], file: str = "<mapping>"
+    data: Any, *, guards: Collection[str], effects: Collection[str] = (), file: str = "<mapping>"
 ) -> Definition:
     """Validate and build a definition from an already parsed mapping (e.g. a stored snapshot)."""
-    return _build(data, guards=guards, file=file, problems=[])
+    return _build(data, guards=guards, effects=effects, file=file, problems=[])
 
 
 def load_all(
-    directory: str | Path | None = None, *, guards: Collection[str]
+    directory: str | Path | None = None,
+    *,
+    guards: Collection[str],
+    effects: Collection[str] = (),
 ) -> dict[str, Definition]:
     """Every ``*.yaml`` definition in ``directory`` (default: the shipped ones), by name."""
     directory = Path(directory) if directory is not None else DEFINITIONS_DIR
@@ -91,7 +96,7 @@ def load_all(
     problems: list[Problem] = []
     for path in paths:
         try:
-            definition = load_definition(path, guards=guards)
+            definition = load_definition(path, guards=guards, effects=effects)
         except DefinitionError as exc:
             problems.extend(exc.problems)
             continue
@@ -252,6 +257,7 @@ class _TransitionSchema(Schema):
     )
     parties = _choices(PARTIES, "party", load_default=list)
     guards = fields.List(_name(), load_default=list)
+    effects = fields.List(_name(), load_default=list)
     requires = fields.List(_name(), load_default=list)
     approvals = _choices(PARTIES, "party", load_default=list)
     comment_required = fields.Boolean(truthy={True}, falsy={False}, load_default=False)
@@ -294,7 +300,14 @@ def _flatten(messages: Any, path: str = "") -> Iterator[tuple[str, str]]:
 # --- Building and meaning ---------------------------------------------------------------
 
 
-def _build(data: Any, *, guards: Collection[str], file: str, problems: list[Problem]) -> Definition:
+def _build(
+    data: Any,
+    *,
+    guards: Collection[str],
+    effects: Collection[str],
+    file: str,
+    problems: list[Problem],
+) -> Definition:
     if not isinstance(data, dict):
         got = "nothing" if data is None else type(data).__name__
         raise DefinitionError([*problems, Problem(file, ROOT, f"must be a mapping, got {got}")])
@@ -304,7 +317,8 @@ def _build(data: Any, *, guards: Collection[str], file: str, problems: list[Prob
         problems += [Problem(file, path, message) for path, message in _flatten(exc.messages)]
         raise DefinitionError(problems) from None
     definition = _definition(loaded, raw=copy.deepcopy(data))
-    problems += [Problem(file, path, msg) for path, msg in _meaning(definition, guards)]
+    meaning = _meaning(definition, guards, effects)
+    problems += [Problem(file, path, msg) for path, msg in meaning]
     if problems:
         raise DefinitionError(problems)
     return definition
@@ -345,6 +359,7 @@ def _definition(data: dict[str, Any], *, raw: dict[str, Any]) -> Definition:
             roles=tuple(t["roles"]),
             parties=tuple(t["parties"]),
             guards=tuple(t["guards"]),
+            effects=tuple(t["effects"]),
             requires=tuple(t["requires"]),
             approvals=tuple(t["approvals"]),
             comment_required=t["comment_required"],
@@ -369,7 +384,9 @@ def _repeated(path: str, values: tuple[str, ...]) -> Iterator[tuple[str, str]]:
             yield f"{path}[{index}]", f"{value!r} is listed more than once"
 
 
-def _meaning(d: Definition, guards: Collection[str]) -> Iterator[tuple[str, str]]:
+def _meaning(
+    d: Definition, guards: Collection[str], effects: Collection[str]
+) -> Iterator[tuple[str, str]]:
     """The semantic problems of a well-formed definition, in file order."""
     states = {state.name: state for state in d.states}
     declared = set(d.fields)
@@ -401,13 +418,17 @@ def _meaning(d: Definition, guards: Collection[str]) -> Iterator[tuple[str, str]
             if name not in guards:
                 known = ", ".join(sorted(guards)) or "none"
                 yield f"{at}.guards[{j}]", f"unknown guard {name!r}; known guards: {known}"
+        for j, name in enumerate(t.effects):
+            if name not in effects:
+                known = ", ".join(sorted(effects)) or "none"
+                yield f"{at}.effects[{j}]", f"unknown effect {name!r}; known effects: {known}"
         for j, name in enumerate(t.requires):
             if name not in declared and name not in BUILTIN_FIELDS:
                 yield f"{at}.requires[{j}]", f"field {name!r} is not declared in fields"
         for j, party in enumerate(t.approvals):
             if t.parties and party not in t.parties:
                 yield f"{at}.approvals[{j}]", f"party {party!r} is not among the parties allowed"
-        for key in ("sources", "roles", "parties", "guards", "requires", "approvals"):
+        for key in ("sources", "roles", "parties", "guards", "effects", "requires", "approvals"):
             path = f"{at}.source" if key == "sources" else f"{at}.{key}"
             yield from _repeated(path, getattr(t, key))
 

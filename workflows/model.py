@@ -78,6 +78,7 @@ class Transition:
     requires: tuple[str, ...] = ()
     approvals: tuple[str, ...] = ()
     comment_required: bool = False
+    effects: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

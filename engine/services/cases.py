@@ -21,6 +21,7 @@ from engine.actors import Actor, Seat
 from engine.audit import Event
 from engine.calendar import to_oslo
 from engine.clock import resolve
+from engine.effects import EFFECTS, EffectContext
 from engine.errors import (
     Conflict,
     GuardFailed,
@@ -406,6 +407,10 @@ def _fire(
             )
         )
         deadlines.schedule(conn, case, definition, entry=entry, entered_at=now)
+        for name in transition.effects:
+            EFFECTS[name](
+                EffectContext(session, case, actor, trigger, source, values, comment, now)
+            )
         if case.created_by_id is not None and case.created_by_id != actor.person_id:
             outbox.queue(
                 session,

@@ -660,3 +660,19 @@ def test_load_all_returns_definitions_by_name(tmp_path):
     write(tmp_path, other, "other.yaml")
 
     assert sorted(load_all(tmp_path, guards=GUARDS)) == ["demo", "other"]
+
+
+def test_an_unknown_effect_is_reported_with_its_path(tmp_path):
+    path = tmp_path / "effects.yaml"
+    path.write_text(
+        "name: fx\nlabels: {nb: F, en: F}\ninitial: a\nstates:\n"
+        "  a: {labels: {nb: A, en: A}}\n  b: {labels: {nb: B, en: B}, terminal: true}\n"
+        "transitions:\n  - {trigger: go, source: a, dest: b, labels: {nb: G, en: G},"
+        " roles: [secretariat], effects: [send_fireworks]}\n"
+    )
+    with pytest.raises(DefinitionError) as error:
+        load_definition(path, guards=(), effects=("send_notice",))
+    assert [str(p) for p in error.value.problems] == [
+        f"{path}: transitions[0].effects[0]: unknown effect 'send_fireworks'; "
+        "known effects: send_notice"
+    ]

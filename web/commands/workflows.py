@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from engine.effects import EFFECTS
 from engine.guards import GUARDS
 from web.cli import UserError
 from workflows.diagram import render_svg, render_text
@@ -25,7 +26,7 @@ def check(files: tuple[str, ...]) -> None:
     problems = []
     for path in paths:
         try:
-            load_definition(path, guards=GUARDS.keys())
+            load_definition(path, guards=GUARDS.keys(), effects=EFFECTS.keys())
         except DefinitionError as exc:
             problems.extend(exc.problems)
     if problems:
@@ -36,7 +37,7 @@ def check(files: tuple[str, ...]) -> None:
 
 
 def _definition(name: str):
-    definitions = load_all(guards=GUARDS.keys())
+    definitions = load_all(guards=GUARDS.keys(), effects=EFFECTS.keys())
     if name not in definitions:
         raise UserError(f"no workflow '{name}' (known: {', '.join(sorted(definitions))})")
     return definitions[name]
