@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, insert, select
 from sqlalchemy.orm import Session
 
 from engine.actors import Actor
@@ -31,11 +31,6 @@ _HEAD_KEY = "politirad.audit_head"
 # per-call compilation-cache lookup, which costs more than the query itself here.
 _HEAD = AuditHead.__table__
 _LOCK_HEAD = select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1).with_for_update()
-_MOVE_HEAD = (
-    update(_HEAD)
-    .where(_HEAD.c.id == 1)
-    .values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
-)
 _INSERT_EVENT = insert(CaseEvent.__table__)
 
 
@@ -156,8 +151,8 @@ def append(
         "prev_hash": head.hash,
     }
     event = Event(**fields, hash=compute_hash(head.hash, event_payload(fields)))
+    # The trigger case_event_moves_head (migration 0004) moves audit_head with it.
     conn.execute(_INSERT_EVENT, {**fields, "hash": event.hash})
-    conn.execute(_MOVE_HEAD, {"new_seq": event.seq, "new_hash": event.hash})
     head.seq, head.hash = event.seq, event.hash
     return event
 
