@@ -62,6 +62,8 @@ def load_actor(session: Session, login: str) -> Actor:
     """The actor for a person's login, with all their memberships; inactive people may not act."""
     if login == SYSTEM_LOGIN:
         return Actor.system()
+    if login == PUBLIC_LOGIN:
+        return Actor.public()
     person = session.scalars(
         select(Person).where(Person.login == login).options(selectinload(Person.memberships))
     ).one_or_none()

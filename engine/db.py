@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -82,6 +83,12 @@ def _configure_sqlite(engine: Engine) -> None:
     def _on_begin(conn: Any) -> None:
         write = conn.get_execution_options().get(WRITE_OPTION, False)
         conn.connection.dbapi_connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def dialect_insert(session: Session, target: Any) -> postgresql.Insert | sqlite.Insert:
+    """An INSERT with ``on_conflict_do_nothing``/``_do_update`` for the bound database."""
+    make = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+    return make[session.get_bind().dialect.name](target)
 
 
 def session_factory(engine: Engine, *, write: bool = False) -> sessionmaker[Session]:

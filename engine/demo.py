@@ -24,25 +24,27 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.actors import Actor, actor_for
-from engine.calendar import (
-    OSLO,
-    add_period,
-    deadline_moment,
-    is_working_day,
-    next_working_day,
-    to_oslo,
-    utc,
-)
+from engine.calendar import OSLO, add_period, deadline_moment, next_working_day, to_oslo, utc
 from engine.clock import resolve
 from engine.errors import ValidationError
-from engine.models import Bydel, Case, Council, Person, PriorityArea
+from engine.models import AgendaEntry, Bydel, Case, Council, Meeting, Person, PriorityArea
 from engine.models.enums import Access, PartyCode, Role
 from engine.reference_data import load_oslo_reference_data
 from engine.runtime import current_definition
 from engine.services.cases import fire, open_case, update_case
+from engine.services.meetings import (
+    approve_decision,
+    create_meeting,
+    meeting_title,
+    place_item,
+    record_attendance,
+    record_outcome,
+    why_not_meeting_day,
+)
 from engine.services.people import add_membership, create_council, create_person
 
 DEMO_PASSWORD = "politirad-demo"
+COUNCIL_NAME = "Politirådet i Oslo"
 SEATS_FROM = date(2023, 1, 1)
 EARLIEST = date(2025, 1, 1)
 """The fixed history runs into 2024; the demo is built as of this day or later."""
@@ -180,13 +182,17 @@ def _add_people(session: Session, council: Council) -> dict[str, Person]:
 
 @dataclass(frozen=True)
 class Step:
-    """One thing done to a case: a transition fired, or (``trigger`` None) an edit of its data."""
+    """One thing done to a case: a transition fired, an outcome recorded on the meeting the
+    case is on (``outcome``, with ``comment`` as its text), a meeting's attendance recorded
+    (``absent``: everyone called came but these logins), or else an edit of its data."""
 
     at: datetime
     who: str
     trigger: str | None = None
     data: Mapping[str, Any] = field(default_factory=dict)
     comment: str = ""
+    outcome: str | None = None
+    absent: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -212,7 +218,7 @@ class CaseSpec:
     legal_basis: str | None = None
 
     def __post_init__(self) -> None:
-        early = [s.trigger or "edit" for s in self.steps if s.at < self.opened]
+        early = [s.trigger or s.outcome or "edit" for s in self.steps if s.at < self.opened]
         if early:
             raise ValueError(f"{self.key}: {', '.join(early)} before the case is opened")
 
@@ -255,7 +261,21 @@ def both(
     return by(LEADER, when, trigger, comment, **data), by(DEPUTY, later, trigger, comment)
 
 
+def outcome(when: datetime, what: str, text: str = "") -> Step:
+    """The secretariat records what the meeting did with the item: noted, deferred."""
+    return Step(when, SECRETARIAT, comment=text, outcome=what)
+
+
+def decided(
+    when: datetime, text: str, *, approved: datetime, then: datetime | None = None
+) -> tuple[Step, Step, Step]:
+    """The secretariat records the decision at the meeting; the leder and the politimester
+    approve it (at ``approved`` and ``then``), which decides the case."""
+    return outcome(when, "decided", text), *both(approved, "decide", then=then)
+
+
 BOTH = "leder+politimester"
+MEETINGS_START = time(13, 0)
 MEETING_PATH = (
     ("start_agenda", SECRETARIAT),
     ("fix_agenda", BOTH),
@@ -268,12 +288,15 @@ MEETING_PATH = (
 )
 
 
-def meeting_steps(*times: datetime, minutes: str = "") -> tuple[Step, ...]:
-    """A meeting's own transitions in order, one per time given, as far as the times go."""
+def meeting_steps(*times: datetime, absent: tuple[str, ...] = ()) -> tuple[Step, ...]:
+    """A meeting's own transitions in order, one per time given, as far as the times go; the
+    attendance is recorded as the meeting is recorded as held. The draft minutes are written
+    from the meeting's record."""
     steps: list[Step] = []
     for (trigger, who), when in zip(MEETING_PATH, times, strict=False):
-        data = {"minutes": minutes} if trigger == "circulate_minutes" else {}
-        steps += both(when, trigger) if who == BOTH else [by(who, when, trigger, **data)]
+        steps += both(when, trigger) if who == BOTH else [by(who, when, trigger)]
+        if trigger == "hold":
+            steps.append(Step(when + timedelta(minutes=1), SECRETARIAT, absent=absent))
     return tuple(steps)
 
 
@@ -282,32 +305,13 @@ def meeting_steps(*times: datetime, minutes: str = "") -> tuple[Step, ...]:
 # The agreement's seven priority areas, by number (reference_data.PRIORITY_AREAS).
 JOINT_EFFORT, DRUG_SCENES, DOMESTIC_VIOLENCE, NETWORKS, YOUTH, EXTREMISM, WORK_CRIME = range(1, 8)
 GRORUDDALEN = ("Bjerke", "Grorud", "Stovner", "Alna")
-MONTHS = (
-    "januar",
-    "februar",
-    "mars",
-    "april",
-    "mai",
-    "juni",
-    "juli",
-    "august",
-    "september",
-    "oktober",
-    "november",
-    "desember",
-)
 
 
 def _meeting_day(around: date, direction: int) -> date:
-    """The working day nearest ``around`` in ``direction`` (+1 later, -1 earlier), outside the
-    July holiday and the Christmas break, when the council does not meet."""
+    """The day nearest ``around`` in ``direction`` (+1 later, -1 earlier) on which the council
+    holds an ordinary meeting: a working day outside its breaks."""
     day = around
-    while (
-        not is_working_day(day)
-        or day.month == 7
-        or (day.month, day.day) >= (12, 20)
-        or (day.month, day.day) <= (1, 2)
-    ):
+    while why_not_meeting_day(day, "ordinary") is not None:
         day += timedelta(days=direction)
     return day
 
@@ -345,22 +349,24 @@ class Days:
         return at(self.day_ago(workdays), clock)
 
 
-def _meeting_title(day: date) -> str:
-    return f"Møte i Politirådet i Oslo {day.day}. {MONTHS[day.month - 1]} {day.year}"
-
-
 def _meetings(d: Days) -> list[CaseSpec]:
     planning = at(d.published, "09:00", workdays=-35)  # the secretariat registers the year's plan
 
-    def meeting(key: str, day: date, location: str, state: str, *times: datetime) -> CaseSpec:
-        minutes = f"Referat fra møtet {day:%d.%m.%Y}: saker, beslutninger og oppfølgingspunkter."
+    def meeting(
+        key: str,
+        day: date,
+        location: str,
+        state: str,
+        *times: datetime,
+        absent: tuple[str, ...] = (),
+    ) -> CaseSpec:
         return CaseSpec(
             key,
             "meeting",
-            _meeting_title(day),
+            meeting_title(COUNCIL_NAME, day, "ordinary"),
             planning,
             state,
-            meeting_steps(*times, minutes=minutes),
+            meeting_steps(*times, absent=absent),
             data={"meeting_date": day, "kind": "ordinary", "location": location},
         )
 
@@ -391,6 +397,7 @@ def _meetings(d: Days) -> list[CaseSpec]:
             at(m2, "15:30"),
             at(m2, "09:00", workdays=1),
             at(m2, "12:00", workdays=3),
+            absent=("enhetost",),
         ),
         meeting(
             "m3",
@@ -423,15 +430,11 @@ def _agenda_items(d: Days) -> list[CaseSpec]:
                 by("bydelsdir", at(m1, "09:30", workdays=-28), "propose"),
                 sec(at(m1, "13:00", workdays=-25), "schedule"),
                 sec(at(m1, "15:00", workdays=-11), "prepare", **_memo("rusmiljøet i sentrum øst")),
-                sec(at(m1, "16:00"), "deliberate"),
-                *both(
-                    at(m1, "16:15"),
-                    "decide",
-                    decision_type="vedtak",
-                    decision_text=(
-                        "Kommunen og politiet etablerer en felles innsatsgruppe for Grønland og "
-                        "Vaterland. Bydel Gamle Oslo og Enhet Sentrum rapporterer til neste møte."
-                    ),
+                *decided(
+                    at(m1, "16:00"),
+                    "Kommunen og politiet etablerer en felles innsatsgruppe for Grønland og "
+                    "Vaterland. Bydel Gamle Oslo og Enhet Sentrum rapporterer til neste møte.",
+                    approved=at(m1, "16:15"),
                 ),
                 system(tick(m1, 1, "working_days"), "start_follow_up"),
             ),
@@ -449,8 +452,7 @@ def _agenda_items(d: Days) -> list[CaseSpec]:
                 by("enhetost", at(m1, "14:00", workdays=-26), "propose"),
                 sec(at(m1, "13:00", workdays=-24), "schedule"),
                 sec(at(m1, "15:00", workdays=-10), "prepare", **_memo("ungdomskriminalitet")),
-                sec(at(m1, "16:00"), "deliberate"),
-                sec(at(m1, "16:30"), "note", decision_type="tatt til orientering"),
+                outcome(at(m1, "16:30"), "noted"),
                 system(tick(m1, 14, "days"), "close"),
             ),
             bydeler=GRORUDDALEN,
@@ -485,11 +487,9 @@ def _agenda_items(d: Days) -> list[CaseSpec]:
                 by("forebygging", at(m2, "11:00", workdays=-29), "propose"),
                 sec(at(m2, "13:00", workdays=-25), "schedule"),
                 sec(at(m2, "15:00", workdays=-11), "prepare", **_memo("rekruttering til vold")),
-                sec(at(m2, "16:00"), "deliberate"),
-                by(
-                    LEADER,
+                outcome(
                     at(m2, "16:20"),
-                    "defer",
+                    "deferred",
                     "Utsatt til neste møte; politiet og bydelene legger fram en felles analyse.",
                 ),
             ),
@@ -507,16 +507,12 @@ def _agenda_items(d: Days) -> list[CaseSpec]:
                 by("byrad", at(m2, "12:00", workdays=-27), "propose"),
                 sec(at(m2, "13:00", workdays=-24), "schedule"),
                 sec(at(m2, "15:00", workdays=-10), "prepare", **_memo("arbeidslivskriminalitet")),
-                sec(at(m2, "16:00"), "deliberate"),
-                *both(
-                    d.ago(2, "11:00"),
-                    "decide",
+                *decided(
+                    at(m2, "16:00"),
+                    "Etatene og politiet gjennomfører felles kontroller hvert kvartal, "
+                    "koordinert av Arbeidslivskriminalitetssenteret i Oslo.",
+                    approved=d.ago(2, "11:00"),
                     then=d.ago(1, "09:30"),
-                    decision_type="vedtak",
-                    decision_text=(
-                        "Etatene og politiet gjennomfører felles kontroller hvert kvartal, "
-                        "koordinert av Arbeidslivskriminalitetssenteret i Oslo."
-                    ),
                 ),
             ),
             areas=(WORK_CRIME,),
@@ -532,8 +528,7 @@ def _agenda_items(d: Days) -> list[CaseSpec]:
                 by("bydelsdir", at(m2, "14:00", workdays=-25), "propose"),
                 sec(at(m2, "13:00", workdays=-23), "schedule"),
                 sec(at(m2, "15:00", workdays=-10), "prepare", **_memo("vold i nære relasjoner")),
-                sec(at(m2, "16:00"), "deliberate"),
-                sec(at(m2, "16:40"), "note", decision_type="tatt til orientering"),
+                outcome(at(m2, "16:40"), "noted"),
             ),
             areas=(DOMESTIC_VIOLENCE,),
             meeting="m2",
@@ -787,7 +782,7 @@ def load_demo(session: Session, *, now: datetime | None = None) -> Demo:
         session,
         actor=Actor.system(),
         slug="oslo",
-        name="Politirådet i Oslo",
+        name=COUNCIL_NAME,
         municipality="Oslo kommune",
         police_district="Oslo politidistrikt",
     )
@@ -831,29 +826,59 @@ def _play(
     for when, spec, step in _timeline(specs, now):
         if step is None:
             cases[spec.key] = _open(session, council, spec, actors[spec.opener], cases, tags, when)
-        elif step.trigger is None:
-            update_case(
-                session,
-                cases[spec.key],
-                actor=actors[step.who],
-                data=step.data,
-                comment=step.comment,
-                now=when,
-            )
         else:
-            fire(
-                session,
-                cases[spec.key],
-                step.trigger,
-                actor=actors[step.who],
-                data=step.data,
-                comment=step.comment,
-                now=when,
-            )
+            _act(session, cases[spec.key], step, actors[step.who])
     wrong = [f"{s.key} is {cases[s.key].state}" for s in specs if cases[s.key].state != s.state]
     if wrong:
         raise RuntimeError(f"the demo did not come out as planned: {'; '.join(wrong)}")
     return sorted(cases.values(), key=lambda case: (case.year, case.seq))
+
+
+PLACING = ("schedule", "reschedule", "place_on_agenda")
+
+
+def _act(session: Session, case: Case, step: Step, actor: Actor) -> None:
+    """One step of a case; what happens to it on a meeting's agenda goes through the meeting
+    services, as the secretariat's work would."""
+    if step.outcome is not None:
+        record_outcome(
+            session,
+            _entry(session, case),
+            step.outcome,
+            actor=actor,
+            text=step.comment or None,
+            now=step.at,
+        )
+    elif step.absent is not None:
+        meeting = session.get(Meeting, case.id)
+        absent = set(session.scalars(select(Person.id).where(Person.login.in_(step.absent))))
+        for participant in meeting.participants:
+            came = "absent" if participant.person_id in absent else "present"
+            record_attendance(session, participant, came, actor=actor, now=step.at)
+    elif step.trigger in PLACING and case.meeting_id is not None:
+        place_item(session, session.get(Meeting, case.meeting_id), case, actor=actor, now=step.at)
+    elif step.trigger in ("decide", "reject") and case.meeting_id is not None:
+        approve_decision(session, _entry(session, case), actor=actor, now=step.at)
+    elif step.trigger is None:
+        update_case(session, case, actor=actor, data=step.data, comment=step.comment, now=step.at)
+    else:
+        fire(
+            session,
+            case,
+            step.trigger,
+            actor=actor,
+            data=step.data,
+            comment=step.comment,
+            now=step.at,
+        )
+
+
+def _entry(session: Session, case: Case) -> AgendaEntry:
+    return session.scalars(
+        select(AgendaEntry).where(
+            AgendaEntry.case_id == case.id, AgendaEntry.meeting_id == case.meeting_id
+        )
+    ).one()
 
 
 @dataclass(frozen=True)
@@ -881,6 +906,17 @@ def _open(
     tags: _Tags,
     when: datetime,
 ) -> Case:
+    if spec.kind == "meeting":
+        return create_meeting(
+            session,
+            council=council,
+            actor=actor,
+            date=spec.data["meeting_date"],
+            kind=spec.data["kind"],
+            location=spec.data["location"],
+            starts_at=MEETINGS_START,
+            now=when,
+        ).case
     meeting = cases[spec.meeting] if spec.meeting else None
     data = dict(spec.data)
     if meeting is not None and "meeting_date" in current_definition(spec.kind).fields:

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from engine.actors import Actor
-from engine.models import Case
+from engine.models import Case, Meeting
 
 
 @dataclass(frozen=True)
@@ -38,3 +38,30 @@ EFFECTS: dict[str, Effect] = {}
 def effect(fn: Effect) -> Effect:
     EFFECTS[fn.__name__] = fn
     return fn
+
+
+@effect
+def draft_minutes(ctx: EffectContext) -> None:
+    """Write the draft minutes from the meeting's record as soon as the draft is started.
+
+    A meeting case without its meeting record (one opened before meetings had one)
+    keeps minutes written by hand, which circulating them still requires.
+    """
+    from engine.services.minutes import write_minutes
+
+    meeting = ctx.session.get(Meeting, ctx.case.id)
+    if meeting is not None:
+        write_minutes(ctx.session, meeting, actor=ctx.actor, now=ctx.now)
+
+
+@effect
+def send_notice(ctx: EffectContext) -> None:
+    """Send the notice (innkalling) with the agenda to every participant, whoever convened.
+
+    A meeting case without its meeting record has nobody called to it to notify.
+    """
+    from engine.services.meetings import send_notice
+
+    meeting = ctx.session.get(Meeting, ctx.case.id)
+    if meeting is not None:
+        send_notice(ctx.session, meeting, now=ctx.now)

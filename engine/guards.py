@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine.actors import Actor
 from engine.calendar import is_working_day
-from engine.models import Case
+from engine.models import Action, Case, Referral
+from engine.models.followup import CLOSED_ACTION_STATUSES
 
 MEETING_OPEN_STATES = ("planned", "agenda_draft")
 MEETING_HELD_STATES = (
@@ -111,6 +112,32 @@ def meeting_date_is_working_day(ctx: GuardContext) -> str | None:
     if not is_working_day(day):
         return f"{day.isoformat()} is not a working day"
     return None
+
+
+def open_follow_up(session: Session, case_id: int) -> tuple[int, int]:
+    """How many of a case's actions are not done or cancelled, and referrals not answered."""
+    actions = session.scalar(
+        select(func.count())
+        .select_from(Action)
+        .where(Action.case_id == case_id, Action.status.not_in(CLOSED_ACTION_STATUSES))
+    )
+    referrals = session.scalar(
+        select(func.count())
+        .select_from(Referral)
+        .where(Referral.case_id == case_id, Referral.response.is_(None))
+    )
+    return actions, referrals
+
+
+@guard
+def follow_up_complete(ctx: GuardContext) -> str | None:
+    actions, referrals = open_follow_up(ctx.session, ctx.case.id)
+    if not actions and not referrals:
+        return None
+    return (
+        f"the follow-up is not complete: {actions} action(s) still open, "
+        f"{referrals} referral(s) awaiting a response"
+    )
 
 
 @guard

@@ -13,18 +13,19 @@ from engine.models import Case, OutboxMessage
 def queue(
     session: Session,
     *,
-    case: Case,
+    case: Case | None,
     recipient_id: int | None,
     topic: str,
     subject: str,
     now: datetime,
     body: str = "",
     payload: dict[str, Any] | None = None,
+    council_id: int | None = None,
 ) -> OutboxMessage:
-    """Add a message for delivery after commit."""
+    """Add a message for delivery after commit; one about no case (a digest) names its council."""
     message = OutboxMessage(
-        council_id=case.council_id,
-        case_id=case.id,
+        council_id=case.council_id if case is not None else council_id,
+        case_id=case.id if case is not None else None,
         recipient_id=recipient_id,
         topic=topic,
         subject=subject,

@@ -80,9 +80,12 @@ def run(host: str, port: int) -> None:
     """Start the development server (not for production)."""
     from engine.demo import DEMO_PASSWORD, PEOPLE
     from engine.models import Person
+    from engine.scheduler import start_in_process
     from web.app import create_app
 
     app = create_app()
+    if start_in_process(app) is None:
+        click.echo("scheduler: another process runs it (see `politirad scheduler status`)")
     with transaction() as session:
         present = set(session.scalars(select(Person.login)))
     demo = [p for p in PEOPLE if p.login in present]

@@ -13,6 +13,7 @@ from engine.models.enums import PartyCode, check_in
 from engine.models.people import Person
 
 ACTION_STATUSES = ("open", "in_progress", "done", "cancelled")
+CLOSED_ACTION_STATUSES = ("done", "cancelled")
 REFERRAL_TARGETS = ("city_council", "pod", "bydel", "steering_group", "other")
 
 

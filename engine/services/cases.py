@@ -10,7 +10,6 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified, set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
@@ -21,6 +20,7 @@ from engine.actors import Actor, Seat
 from engine.audit import Event
 from engine.calendar import to_oslo
 from engine.clock import resolve
+from engine.db import dialect_insert
 from engine.effects import EFFECTS, EffectContext
 from engine.errors import (
     Conflict,
@@ -252,21 +252,20 @@ def _update_case(
 
     conn = session.connection()
     entry = audit.next_seq(conn)
-    for name, value in new.items():
-        if getattr(case, name) != value:
-            diff[name] = [getattr(case, name), value]
-            setattr(case, name, value)
-    for name, model in (("bydeler", Bydel), ("priority_areas", PriorityArea)):
-        if name in changes:
-            chosen = _reference(session, model, case.council_id, changes[name], name)
-            old_ids = sorted(item.id for item in getattr(case, name))
-            new_ids = sorted(item.id for item in chosen)
-            if old_ids != new_ids:
-                diff[name] = [old_ids, new_ids]
-                setattr(case, name, chosen)
-    for key in sorted(values):
-        if case.data.get(key) != values[key]:
-            diff[f"data.{key}"] = [case.data.get(key), values[key]]
+    with session.no_autoflush:  # one flush at the end, so the version moves by one
+        for name, value in new.items():
+            if getattr(case, name) != value:
+                diff[name] = [getattr(case, name), value]
+                setattr(case, name, value)
+        for name, model in (("bydeler", Bydel), ("priority_areas", PriorityArea)):
+            if name in changes:
+                chosen = _reference(session, model, case.council_id, changes[name], name)
+                old_ids = sorted(item.id for item in getattr(case, name))
+                new_ids = sorted(item.id for item in chosen)
+                if old_ids != new_ids:
+                    diff[name] = [old_ids, new_ids]
+                    setattr(case, name, chosen)
+    diff.update(_data_diff(case, values))
     if not diff:
         return None
     case.data = merged
@@ -357,9 +356,14 @@ def _fire(
             reasons = _guard_reasons(ctx, transition)
             if reasons:
                 raise GuardFailed(reasons)
-            events.append(_approve(conn, case, transition, actor, party, now, comment))
             approvals[party] = actor.login
             waiting = tuple(p for p in transition.approvals if p not in approvals)
+            # Data given with an approval that still waits is written now, so audited now;
+            # with the last approval it belongs to the transition's event below.
+            changes = {f"approval.{trigger}.{party}": [None, actor.login]}
+            if waiting:
+                changes.update(_data_diff(case, values))
+            events.append(_approve(conn, case, transition, actor, party, now, comment, changes))
             if waiting:
                 _write_case(conn, case, **({"data": merged} if values else {}))
                 _notify_waiting(session, case, transition, waiting, now)
@@ -372,14 +376,7 @@ def _fire(
         if dest is None:
             raise GuardFailed(failures or [f"'{trigger}' was refused"])
         entry = audit.next_seq(conn)
-        diff: dict[str, list[Any]] = {"state": [source, dest]}
-        diff.update(
-            {
-                f"data.{k}": [case.data.get(k), v]
-                for k, v in sorted(values.items())
-                if case.data.get(k) != v
-            }
-        )
+        diff: dict[str, list[Any]] = {"state": [source, dest], **_data_diff(case, values)}
         _write_case(
             conn,
             case,
@@ -525,7 +522,7 @@ def _who(
 ) -> tuple[Seat | None, list[str]]:
     """The seat the actor fires ``transition`` from, or the reasons they may not."""
     if actor.is_system:
-        if "system" in transition.roles:
+        if "system" in transition.roles and not transition.approvals:
             return None, []
         return None, [f"the scheduler may not fire '{transition.trigger}'"]
     blocked = why_not_act(actor, case, day)
@@ -603,6 +600,7 @@ def _approve(
     party: str | None,
     now: datetime,
     comment: str,
+    changes: dict[str, list[Any]],
 ) -> Event:
     assert party is not None and actor.person_id is not None
     conn.execute(
@@ -625,10 +623,19 @@ def _approve(
         party=party,
         at=now,
         workflow_hash=case.workflow_hash,
-        changes={f"approval.{transition.trigger}.{party}": [None, actor.login]},
+        changes=changes,
         trigger=transition.trigger,
         comment=comment,
     )
+
+
+def _data_diff(case: Case, values: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """The case data ``values`` would change, as audited ``data.<key>: [old, new]``."""
+    return {
+        f"data.{key}": [case.data.get(key), value]
+        for key, value in sorted(values.items())
+        if case.data.get(key) != value
+    }
 
 
 def _notify_waiting(
@@ -761,9 +768,7 @@ def _reference(session: Session, model: Any, council_id: int, ids: Iterable[int]
 
 
 def _next_number(session: Session, council_id: int, year: int) -> int:
-    dialect = session.get_bind().dialect.name
-    make_insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}.get(dialect, insert)
-    stmt = make_insert(CaseCounter).values(council_id=council_id, year=year, last=0)
+    stmt = dialect_insert(session, CaseCounter).values(council_id=council_id, year=year, last=0)
     session.execute(stmt.on_conflict_do_nothing())
     return session.execute(
         update(CaseCounter)

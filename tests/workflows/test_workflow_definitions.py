@@ -24,15 +24,17 @@ ENGINE_GUARDS = frozenset(
         "no_overlapping_agreement",
         "consultation_summarised",
         "valid_period",
+        "follow_up_complete",
     }
 )
+ENGINE_EFFECTS = frozenset({"send_notice", "draft_minutes"})
 WORKFLOWS = ("agenda_item", "meeting", "bylaw_revision", "agreement_revision", "steering_report")
 BOTH_PARTIES = ("municipality", "police")
 
 
 @pytest.fixture(scope="module")
 def definitions() -> dict[str, Definition]:
-    return load_all(guards=ENGINE_GUARDS)
+    return load_all(guards=ENGINE_GUARDS, effects=ENGINE_EFFECTS)
 
 
 def walk(definition: Definition, *triggers: str) -> str:
@@ -51,7 +53,9 @@ def test_the_five_workflows_ship(definitions):
 
 @pytest.mark.parametrize("name", WORKFLOWS)
 def test_every_shipped_definition_loads_without_problems(name):
-    definition = load_definition(DEFINITIONS_DIR / f"{name}.yaml", guards=ENGINE_GUARDS)
+    definition = load_definition(
+        DEFINITIONS_DIR / f"{name}.yaml", guards=ENGINE_GUARDS, effects=ENGINE_EFFECTS
+    )
 
     assert definition.name == name
 
@@ -114,9 +118,10 @@ def test_an_agenda_item_goes_from_draft_through_decision_and_follow_up(definitio
         "meeting_accepts_items",
     )
     assert item.transition("proposed", "reject").comment_required
-    [follow_up] = item.state("decided").deadlines
-    assert (follow_up.effect, follow_up.trigger) == ("transition", "start_follow_up")
-    assert (follow_up.amount, follow_up.unit) == (1, "working_days")
+    [without_follow_up] = item.state("decided").deadlines
+    assert (without_follow_up.effect, without_follow_up.trigger) == ("transition", "close")
+    assert (without_follow_up.amount, without_follow_up.unit) == (5, "working_days")
+    assert item.transition("decided", "close").guards == ("follow_up_complete",)
     [intake] = item.state("proposed").deadlines
     assert (intake.anchor, intake.amount, intake.unit) == ("meeting_date", -21, "days")
 
@@ -134,7 +139,12 @@ def test_a_meeting_needs_both_parties_for_its_agenda_and_minutes(definitions):
         assert meeting.transition(state, "move").dest == "planned"
         assert meeting.transition(state, "cancel").comment_required
     [notice] = meeting.state("agenda_fixed").deadlines
-    assert (notice.anchor, notice.amount, notice.effect) == ("meeting_date", -7, "escalation")
+    assert (notice.anchor, notice.amount, notice.effect) == ("meeting_date", -7, "transition")
+    assert (
+        notice.trigger == "convene"
+        and "system" in meeting.transition("agenda_fixed", "convene").roles
+    )
+    assert meeting.transition("agenda_fixed", "convene").effects == ("send_notice",)
 
 
 def test_a_bylaw_revision_passes_consultation_city_council_and_legality_review(definitions):

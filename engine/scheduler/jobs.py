@@ -1,0 +1,146 @@
+"""The scheduler's jobs, when they run, and one tick that runs them all as of a given time.
+
+Every job reads the truth from the database, so running it late, twice or after
+downtime is safe; APScheduler only decides when. Times are Europe/Oslo and no
+job runs between 02:00 and 03:00, the hour that daylight saving skips in March
+and repeats in October.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from apscheduler.triggers.cron import CronTrigger
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from engine.cadence import check_cadence
+from engine.calendar import OSLO
+from engine.clock import resolve
+from engine.db import dialect_insert, session_factory, utcnow
+from engine.models import JobRun
+from engine.notifications import deliver_outbox, send_digests
+from engine.scheduler.deadline_tick import handle_due_deadlines
+from engine.scheduler.reminders import send_reminders
+
+log = logging.getLogger(__name__)
+
+EVERY_MINUTE_OUTSIDE_2AM = {"hour": "0-1,3-23", "minute": "*"}
+
+Sessions = Callable[[], Session]
+
+
+@dataclass(frozen=True)
+class Job:
+    """One job: what it does, what its count means, and when it runs (cron fields, Oslo time)."""
+
+    name: str
+    description: str
+    run: Callable[..., Any]
+    counts: str
+    schedule: Mapping[str, str]
+
+    def trigger(self) -> CronTrigger:
+        return CronTrigger(timezone=OSLO, **self.schedule)
+
+
+# In tick order: the cadence check may open cases whose deadlines are due, and the
+# outbox goes last so that whatever the other jobs queued goes out in the same tick.
+JOBS = (
+    Job(
+        "cadence", "cadence check", check_cadence, "findings changed", {"hour": "6", "minute": "0"}
+    ),
+    Job("deadlines", "deadline tick", handle_due_deadlines, "handled", EVERY_MINUTE_OUTSIDE_2AM),
+    Job(
+        "reminders",
+        "reminders before due dates",
+        send_reminders,
+        "sent",
+        {"hour": "7", "minute": "0"},
+    ),
+    Job("digest", "daily digest", send_digests, "sent", {"hour": "7", "minute": "5"}),
+    Job("outbox", "outbox delivery", deliver_outbox, "delivered", EVERY_MINUTE_OUTSIDE_2AM),
+)
+
+
+def sessions_for(engine_or_sessions: Engine | Sessions) -> Sessions:
+    """Write sessions on ``engine``, or the session factory given."""
+    if isinstance(engine_or_sessions, Engine):
+        return session_factory(engine_or_sessions, write=True)
+    return engine_or_sessions
+
+
+def tick(engine_or_sessions: Engine | Sessions, *, now: datetime | None = None) -> dict[str, dict]:
+    """Run every job once as of ``now``, each in its own transaction; their results by name."""
+    now = resolve(now)
+    sessions = sessions_for(engine_or_sessions)
+    return {job.name: run_job(job, sessions, now=now) for job in JOBS}
+
+
+def run_job(job: Job, sessions: Sessions, *, now: datetime | None = None) -> dict[str, Any]:
+    """Run one job and record its run; a failing job is logged and recorded, never raised,
+    so the other jobs and the next tick still run."""
+    now = resolve(now)
+    started = utcnow()
+    with sessions() as session:
+        try:
+            result = _result(job, job.run(session, now=now))
+            session.commit()
+        except Exception as exc:
+            session.rollback()
+            log.exception("scheduler job %s failed", job.name)
+            result = {"error": f"{type(exc).__name__}: {exc}"}
+        _record(session, job.name, started=started, now=now, result=result)
+        session.commit()
+    return result
+
+
+def _result(job: Job, value: Any) -> dict[str, Any]:
+    if isinstance(value, Mapping):
+        return dict(value)
+    if isinstance(value, int):
+        return {job.counts: value}
+    return {job.counts: len(value)}
+
+
+def _record(
+    session: Session, name: str, *, started: datetime, now: datetime, result: dict[str, Any]
+) -> None:
+    values = {
+        "last_run_at": started,
+        "as_of": now,
+        "host": socket.gethostname(),
+        "pid": os.getpid(),
+        "result": result,
+    }
+    statement = dialect_insert(session, JobRun).values(job=name, **values)
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["job"], set_={key: statement.excluded[key] for key in values}
+        )
+    )
+
+
+@dataclass(frozen=True)
+class JobStatus:
+    job: Job
+    next_run: datetime | None
+    last: JobRun | None
+
+
+def job_status(session: Session, *, now: datetime | None = None) -> list[JobStatus]:
+    """Each job's next run after ``now`` (Oslo time) and its last recorded run."""
+    now = resolve(now)
+    runs = {run.job: run for run in session.scalars(select(JobRun))}
+    return [
+        JobStatus(
+            job, job.trigger().get_next_fire_time(None, now.astimezone(OSLO)), runs.get(job.name)
+        )
+        for job in JOBS
+    ]
