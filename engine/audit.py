@@ -14,7 +14,7 @@ import hashlib
 from collections.abc import Mapping
 from contextlib import closing
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, insert, select
@@ -133,6 +133,7 @@ def append(
 ) -> Event:
     """Write the next event of the chain in the connection's transaction."""
     head = _head(conn)
+    at = at.astimezone(UTC)  # the hash covers the time as it is stored and read back
     fields = {
         "seq": head.seq + 1,
         "case_id": case_id,

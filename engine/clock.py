@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from engine.db import utcnow
 
 
 def resolve(now: datetime | None) -> datetime:
-    """``now`` if given (it must be aware), else the current UTC time."""
+    """``now`` in UTC if given (it must be aware), else the current UTC time."""
     if now is None:
         return utcnow()
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
-    return now
+    return now.astimezone(UTC)

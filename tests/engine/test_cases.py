@@ -338,3 +338,13 @@ def test_a_cut_off_tail_is_detected_against_the_head_kept_outside(session, world
     assert audit.verify(session).ok, "without the head kept outside, the cut is invisible"
     result = audit.verify(session, expected_head=kept)
     assert not result.ok and f"events after {last - 1} are missing" in result.problem
+
+
+def test_a_time_given_in_oslo_is_audited_in_utc_and_the_chain_still_verifies(session, world):
+    from engine.calendar import OSLO
+
+    oslo_morning = NOW.astimezone(OSLO)
+    case = agenda_item(session, world)
+    result = fire(session, case, "propose", actor=world.actor("sec"), now=oslo_morning)
+    assert result.events[-1].at == NOW and result.events[-1].at.utcoffset().total_seconds() == 0
+    assert audit.verify(session).ok
