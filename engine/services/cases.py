@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+import functools
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.orm import Session
@@ -45,6 +45,7 @@ from engine.runtime import current_definition, definition_of, pin, run_trigger
 from workflows.model import Definition, Transition
 
 BUILTIN_FIELDS = ("title", "public_title")
+T = TypeVar("T")
 _INSERT_APPROVAL = insert(Approval.__table__)
 EDITABLE = ("title", "public_title", "access", "legal_basis", "referral_target")
 
@@ -178,6 +179,23 @@ def open_case(
     return case
 
 
+def _conflict_when_stale(service: Callable[..., T]) -> Callable[..., T]:
+    """A concurrent writer that committed first makes our UPDATE match no row: a Conflict."""
+
+    @functools.wraps(service)
+    def guarded(session: Session, case: Case, *args: Any, **kwargs: Any) -> T:
+        number = case.number  # the instance cannot be read once the flush has failed
+        try:
+            return service(session, case, *args, **kwargs)
+        except StaleDataError:
+            raise Conflict(
+                f"case {number} was changed by someone else at the same time; reload and try again"
+            ) from None
+
+    return guarded
+
+
+@_conflict_when_stale
 def update_case(
     session: Session,
     case: Case,
@@ -195,30 +213,6 @@ def update_case(
     (lists of ids), ``meeting`` and ``parent`` (cases or None). Returns None when
     nothing changed.
     """
-    with _stale_is_conflict(case):
-        return _update_case(
-            session,
-            case,
-            actor=actor,
-            changes=changes,
-            data=data,
-            expected_version=expected_version,
-            comment=comment,
-            now=now,
-        )
-
-
-def _update_case(
-    session: Session,
-    case: Case,
-    *,
-    actor: Actor,
-    changes: Mapping[str, Any] | None = None,
-    data: Mapping[str, Any] | None = None,
-    expected_version: int | None = None,
-    comment: str = "",
-    now: datetime | None = None,
-) -> Event | None:
     now = resolve(now)
     day = to_oslo(now).date()
     _check_version(case, expected_version)
@@ -287,6 +281,7 @@ def _update_case(
     return event
 
 
+@_conflict_when_stale
 def fire(
     session: Session,
     case: Case,
@@ -305,30 +300,6 @@ def fire(
     ``TransitionNotAllowed``, ``GuardFailed`` or ``ValidationError``; never returns
     a silent no-op.
     """
-    with _stale_is_conflict(case):
-        return _fire(
-            session,
-            case,
-            trigger,
-            actor=actor,
-            expected_version=expected_version,
-            comment=comment,
-            data=data,
-            now=now,
-        )
-
-
-def _fire(
-    session: Session,
-    case: Case,
-    trigger: str,
-    *,
-    actor: Actor,
-    expected_version: int | None = None,
-    comment: str = "",
-    data: Mapping[str, Any] | None = None,
-    now: datetime | None = None,
-) -> FireResult:
     now = resolve(now)
     day = to_oslo(now).date()
     _check_version(case, expected_version)
@@ -486,18 +457,6 @@ def _check_version(case: Case, expected: int | None) -> None:
             f"case {case.number} is at version {case.version}, not {expected}: "
             "someone changed it; reload and try again"
         )
-
-
-@contextmanager
-def _stale_is_conflict(case: Case) -> Iterator[None]:
-    """A concurrent writer that committed first makes our UPDATE match no row."""
-    number = case.number  # the instance cannot be read once the flush has failed
-    try:
-        yield
-    except StaleDataError:
-        raise Conflict(
-            f"case {number} was changed by someone else at the same time; reload and try again"
-        ) from None
 
 
 def _transition(definition: Definition, case: Case, trigger: str) -> Transition:
