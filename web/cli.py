@@ -56,6 +56,12 @@ def parse_now(value: str | None) -> datetime | None:
     return moment.astimezone(UTC)
 
 
+council_option = click.option("--council", "council_slug", help="Council slug.")
+as_option = click.option("--as", "login", default="system", show_default=True)
+actor_option = click.option("--as", "login", required=True, help="Act as this person.")
+now_option = click.option("--now", help="Act as of this time (ISO 8601, Oslo time).")
+
+
 @click.group()
 def main() -> None:
     """politirad: workflow and case tracking for a politiråd."""

@@ -22,17 +22,12 @@ from engine.calendar import to_oslo
 from engine.clock import resolve
 from engine.models import Case, Finding
 from engine.services.people import get_council
-from web.cli import parse_now, transaction
+from web.cli import as_option, council_option, now_option, parse_now, transaction
 
 
 @click.group("cadence")
 def group() -> None:
     """Cadence rules: meetings, agreement, bylaws, steering-group reports."""
-
-
-council_option = click.option("--council", "council_slug", help="Council slug.")
-now_option = click.option("--now", help="As of this time (ISO 8601, Oslo time).")
-as_option = click.option("--as", "login", default="system", show_default=True)
 
 
 def _day(day: date | None) -> str:

@@ -12,7 +12,7 @@ from engine.queries import history, list_cases, pending_deadlines
 from engine.runtime import definition_of
 from engine.services import available_transitions, fire, get_case, open_case
 from engine.services.people import get_council
-from web.cli import parse_now, transaction
+from web.cli import as_option, council_option, now_option, parse_now, transaction
 
 
 @click.group("case")
@@ -28,11 +28,6 @@ def _data(pairs: tuple[str, ...]) -> dict[str, str]:
             raise click.BadParameter(f"'{pair}' is not KEY=VALUE", param_hint="--data")
         data[key] = value
     return data
-
-
-council_option = click.option("--council", "council_slug", help="Council slug.")
-as_option = click.option("--as", "login", default="system", show_default=True)
-now_option = click.option("--now", help="Act as of this time (ISO 8601, Oslo time).")
 
 
 @group.command("list")

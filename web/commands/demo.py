@@ -25,9 +25,9 @@ def load(if_empty: bool, now: str | None) -> None:
             click.echo("a council exists already; demo not loaded")
             return
         demo = load_demo(session, now=parse_now(now))
-        click.echo(
-            f"loaded {demo.council.name}: {len(demo.people)} people, {len(demo.cases)} cases"
-        )
-        click.echo(f"demo logins (password '{DEMO_PASSWORD}'):")
-        for person, role in demo.logins:
-            click.echo(f"  {person.login:<12} {role}")
+        summary = f"loaded {demo.council.name}: {len(demo.people)} people, {len(demo.cases)} cases"
+        logins = [f"  {person.login:<12} {role}" for person, role in demo.logins]
+    # Printed after the commit, so a closed pipe cannot undo the load.
+    click.echo(summary)
+    click.echo(f"demo logins (password '{DEMO_PASSWORD}'):")
+    click.echo("\n".join(logins))

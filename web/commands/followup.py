@@ -20,11 +20,9 @@ from engine.services.followup import (
     report_progress,
 )
 from engine.services.people import get_council
-from web.cli import parse_now, transaction
-from web.commands.cases import as_option, council_option, now_option
+from web.cli import actor_option, as_option, council_option, now_option, parse_now, transaction
 
 STATUS_LABELS = {"open": "åpen", "in_progress": "pågår", "done": "utført", "cancelled": "avlyst"}
-actor_option = click.option("--as", "login", required=True, help="Act as this person.")
 due_option = click.DateTime(formats=["%Y-%m-%d"])
 
 

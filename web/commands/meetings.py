@@ -36,17 +36,12 @@ from engine.services.meetings import (
     sees_entry,
 )
 from engine.services.people import get_council
-from web.cli import parse_now, transaction
+from web.cli import as_option, council_option, now_option, parse_now, transaction
 
 
 @click.group("meeting")
 def group() -> None:
     """Meetings: the year's plan, agendas, attendance and outcomes."""
-
-
-council_option = click.option("--council", "council_slug", help="Council slug.")
-as_option = click.option("--as", "login", default="system", show_default=True)
-now_option = click.option("--now", help="Act as of this time (ISO 8601, Oslo time).")
 
 
 def _person(session: Session, login: str) -> Person:

@@ -8,9 +8,7 @@ from engine.actors import load_actor
 from engine.services.meetings import get_meeting
 from engine.services.minutes import comment_on_minutes, published_minutes, write_minutes
 from engine.services.people import get_council
-from web.cli import parse_now, transaction
-from web.commands.cases import as_option, council_option, now_option
-from web.commands.followup import actor_option
+from web.cli import actor_option, as_option, council_option, now_option, parse_now, transaction
 
 
 @click.group("minutes")

@@ -9,9 +9,8 @@ from engine.models.followup import REFERRAL_TARGETS
 from engine.services import get_case
 from engine.services.followup import add_referral, get_referral, register_response
 from engine.services.people import get_council
-from web.cli import parse_now, transaction
-from web.commands.cases import council_option, now_option
-from web.commands.followup import actor_option, due_option
+from web.cli import actor_option, council_option, now_option, parse_now, transaction
+from web.commands.followup import due_option
 
 
 @click.group("referral")
