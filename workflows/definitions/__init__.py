@@ -1,0 +1,1 @@
+"""The shipped workflow definitions, one YAML file each (package data)."""
