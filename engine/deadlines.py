@@ -14,6 +14,16 @@ from workflows.model import DeadlineSpec, Definition
 
 _TABLE = Deadline.__table__
 _INSERT = insert(_TABLE)
+_REANCHOR = (
+    update(_TABLE)
+    .where(
+        _TABLE.c.case_id == bindparam("case"),
+        _TABLE.c.name == bindparam("deadline"),
+        _TABLE.c.state_entry == bindparam("entry"),
+        _TABLE.c.status == DeadlineStatus.PENDING,
+    )
+    .values(due=bindparam("new_due"))
+)
 _CANCEL = (
     update(_TABLE)
     .where(_TABLE.c.case_id == bindparam("case"), _TABLE.c.status == DeadlineStatus.PENDING)
@@ -51,6 +61,21 @@ def schedule(
     if rows:
         conn.execute(_INSERT, rows)
     return rows
+
+
+def reanchor(conn: Connection, case: Case, definition: Definition, fields: set[str]) -> int:
+    """Move the pending deadlines of the current state that count from one of ``fields``
+    (say the meeting moved), so they fall where they would have if set with the new date."""
+    moved = 0
+    for spec in definition.state(case.state).deadlines:
+        if spec.anchor not in fields:
+            continue
+        anchor = parse_date((case.data or {}).get(spec.anchor))
+        if anchor is None:
+            continue
+        key = {"case": case.id, "deadline": spec.name, "entry": case.state_entry}
+        moved += conn.execute(_REANCHOR, {**key, "new_due": _moment(anchor, spec)}).rowcount
+    return moved
 
 
 def _moment(anchor: date, spec: DeadlineSpec) -> datetime:

@@ -264,6 +264,9 @@ def update_case(
         return None
     case.data = merged
     flag_modified(case, "data")
+    anchors = {key.removeprefix("data.") for key in diff if key.startswith("data.")}
+    if anchors:
+        deadlines.reanchor(conn, case, definition, anchors)
     event = audit.append(
         conn,
         case_id=case.id,

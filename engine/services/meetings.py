@@ -47,6 +47,7 @@ from engine.models import (
 from engine.models.enums import Access, PartyCode, Role
 from engine.models.meetings import MEETING_KINDS, OUTCOMES, STANDING_ITEMS
 from engine.outbox import queue
+from engine.runtime import definition_of
 from engine.services.cases import FireResult, fire, get_case, open_case, update_case
 from engine.services.followup import follow_up_list, record_change
 
@@ -336,6 +337,16 @@ def move_meeting(
         changes={"title": meeting_title(council.name, date, meeting.kind)},
         now=now,
     )
+    for entry in meeting.agenda:
+        if entry.case is None:
+            continue
+        definition = definition_of(session, entry.case)
+        if "meeting_date" in definition.fields and not definition.state(entry.case.state).terminal:
+            # The items' own deadlines (intake, memo) count from the meeting date; the
+            # system moves them, since an uncleared secretariat may not edit a restricted item.
+            update_case(
+                session, entry.case, actor=Actor.system(), data={"meeting_date": date}, now=now
+            )
     _call_members(session, meeting)
     if meeting.kind == "ordinary":
         ensure_standing_items(session, meeting, actor=actor, now=now)

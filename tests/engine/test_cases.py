@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from engine import audit
 from engine.actors import Actor
+from engine.calendar import deadline_moment
 from engine.errors import (
     Conflict,
     GuardFailed,
@@ -348,3 +349,16 @@ def test_a_time_given_in_oslo_is_audited_in_utc_and_the_chain_still_verifies(ses
     result = fire(session, case, "propose", actor=world.actor("sec"), now=oslo_morning)
     assert result.events[-1].at == NOW and result.events[-1].at.utcoffset().total_seconds() == 0
     assert audit.verify(session).ok
+
+
+def test_changing_the_date_a_deadline_counts_from_moves_the_pending_deadline(session, world):
+    item = agenda_item(session, world, data={"meeting_date": "2026-03-26"})
+    fire(session, item, "propose", actor=world.actor("sec"), now=NOW)
+    (intake,) = session.scalars(
+        select(Deadline).where(Deadline.case_id == item.id, Deadline.status == "pending")
+    )
+    assert intake.due == deadline_moment(date(2026, 3, 5))  # 21 days before, a Thursday
+    update_case(session, item, actor=world.actor("sec"), data={"meeting_date": "2026-04-23"})
+    session.refresh(intake)
+    # 21 days before 23 April is skjærtorsdag, so the deadline moves back to the Wednesday.
+    assert intake.status == "pending" and intake.due == deadline_moment(date(2026, 4, 1))

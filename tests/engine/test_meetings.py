@@ -321,6 +321,19 @@ def test_moving_a_meeting_moves_its_case_date_and_title_together(session, world)
     assert session.get(Meeting, meeting.case_id).date == date(2026, 3, 19)
 
 
+def test_moving_a_meeting_moves_the_deadlines_of_the_items_on_its_agenda(session, world):
+    meeting = meeting_on(session, world)
+    entry = place_item(
+        session, meeting, proposed_item(session, world), actor=world.actor("sec"), now=NOW
+    )
+    move_meeting(session, meeting, actor=world.actor("sec"), date=date(2026, 3, 19), now=NOW)
+    assert entry.case.data["meeting_date"] == "2026-03-19"
+    (memo,) = session.scalars(
+        select(Deadline).where(Deadline.case_id == entry.case_id, Deadline.status == "pending")
+    )
+    assert memo.name == "memo" and memo.due == deadline_moment(date(2026, 3, 9))
+
+
 def test_a_meeting_moves_only_to_another_open_day_of_its_year(session, world):
     meeting = meeting_on(session, world)
     sec = world.actor("sec")
