@@ -57,10 +57,6 @@ def full_access_clause(actor: Actor, day: date) -> ColumnElement[bool]:
     return or_(false(), *clauses)
 
 
-def visible_title(actor: Actor, case: Case, day: date) -> str:
-    return case.title if visibility(actor, case, day) == Visibility.FULL else case.public_title
-
-
 def why_not_act(actor: Actor, case: Case, day: date) -> str | None:
     """None if the actor may act on the case at all, else the reason in words."""
     if actor.is_system:

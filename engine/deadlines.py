@@ -10,7 +10,7 @@ from engine.calendar import add_period, day_start, deadline_moment, shift_date, 
 from engine.guards import parse_date
 from engine.models import Case, Deadline
 from engine.models.enums import DeadlineStatus
-from workflows.model import DeadlineSpec, Definition
+from workflows.model import ENTERED, DeadlineSpec, Definition
 
 _TABLE = Deadline.__table__
 _INSERT = insert(_TABLE)
@@ -41,7 +41,7 @@ def schedule(
     """
     rows = []
     for spec in definition.state(case.state).deadlines:
-        if spec.anchor == "entered":
+        if spec.anchor == ENTERED:
             anchor = to_oslo(entered_at).date()
         else:
             anchor = parse_date((case.data or {}).get(spec.anchor))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from engine.access import Visibility, full_access_clause, visibility
@@ -56,8 +56,6 @@ def list_cases(
         query = query.where(Case.state == state)
     if text:
         pattern = f"%{text.lower()}%"
-        from sqlalchemy import and_, func, or_
-
         query = query.where(
             or_(
                 and_(full, func.lower(Case.title).like(pattern)),

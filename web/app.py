@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, g, jsonify
+from flask import Flask, jsonify
 from sqlalchemy import text
-from sqlalchemy.orm import Session
 
 from engine.config import database_url
-from engine.db import make_engine, session_factory
+from engine.db import make_engine
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -22,13 +21,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     url = app.config["DATABASE_URL"] or database_url()
     engine = make_engine(url)
     app.extensions["politirad.engine"] = engine
-    app.extensions["politirad.sessions"] = session_factory(engine, write=True)
-
-    @app.teardown_appcontext
-    def _close_session(_exc: BaseException | None) -> None:
-        session: Session | None = g.pop("db", None)
-        if session is not None:
-            session.close()
 
     @app.get("/health")
     def health():
@@ -46,12 +38,3 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         )
 
     return app
-
-
-def db_session() -> Session:
-    """The request's session, opened on first use and closed on teardown."""
-    from flask import current_app
-
-    if "db" not in g:
-        g.db = current_app.extensions["politirad.sessions"]()
-    return g.db

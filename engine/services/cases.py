@@ -38,13 +38,13 @@ from engine.models import (
     CaseCounter,
     Council,
     Membership,
+    Person,
     PriorityArea,
 )
 from engine.models.enums import Access, EventKind
 from engine.runtime import current_definition, definition_of, pin, run_trigger
-from workflows.model import Definition, Transition
+from workflows.model import BUILTIN_FIELDS, ENTERED, Definition, Transition
 
-BUILTIN_FIELDS = ("title", "public_title")
 T = TypeVar("T")
 _INSERT_APPROVAL = insert(Approval.__table__)
 EDITABLE = ("title", "public_title", "access", "legal_basis", "referral_target")
@@ -235,7 +235,7 @@ def update_case(
         if "public_title" not in changes and case.public_title == case.title:
             new["public_title"] = new["title"]
     new["access"], new["legal_basis"], new["public_title"] = _access_fields(
-        new["access"], new["legal_basis"], new["public_title"], new["title"], keep_title=True
+        new["access"], new["legal_basis"], new["public_title"], new["title"]
     )
     if "meeting" in changes:
         new["meeting_id"] = _linked(changes["meeting"], council, "meeting")
@@ -544,8 +544,6 @@ def _approvals(session: Session, case: Case, transition: Transition) -> dict[str
     ).all()
     if not rows:
         return {}
-    from engine.models import Person
-
     names = dict(
         session.execute(
             select(Person.id, Person.login).where(Person.id.in_([r.person_id for r in rows]))
@@ -647,7 +645,7 @@ def _validated_data(definition: Definition, data: Mapping[str, Any]) -> dict[str
 
 def _date_fields(definition: Definition) -> set[str]:
     anchors = {spec.anchor for state in definition.states for spec in state.deadlines}
-    return (anchors - {"entered"}) | {
+    return (anchors - {ENTERED}) | {
         f for f in definition.fields if f.endswith(("_date", "_on")) or f.startswith("valid_")
     }
 
@@ -657,8 +655,6 @@ def _access_fields(
     legal_basis: str | None,
     public_title: str | None,
     title: str,
-    *,
-    keep_title: bool = False,
 ) -> tuple[str, str | None, str]:
     if access not in tuple(Access):
         raise ValidationError(
@@ -679,7 +675,6 @@ def _access_fields(
             "an exempt or restricted case needs a public title",
             {"public_title": "required when not public"},
         )
-    del keep_title
     return access, legal_basis, public_title
 
 
