@@ -2,25 +2,76 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+import secrets
+from pathlib import Path
 from typing import Any
 
-from flask import Flask, jsonify
+from flask import Flask, jsonify, render_template, request
+from flask import session as cookie
+from flask_babel import Babel, get_locale
+from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy import text
+from werkzeug.exceptions import HTTPException
 
 from engine.config import database_url
 from engine.db import make_engine
+from engine.errors import EngineError
+from web import auth
+from web import db as request_db
+from web.errors import status_for
+
+LANGUAGES = ("nb", "en")
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; "
+    "object-src 'none'; frame-ancestors 'none'"
+)
+
+csrf = CSRFProtect()
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    """Build the app: defaults, then ``POLITIRAD_*`` environment, then ``test_config``."""
+    """Build the app: defaults, then ``POLITIRAD_*`` environment, then ``test_config``.
+
+    ``test_config`` may carry ``ENGINE`` (an engine to use) and ``SESSIONS``: a callable
+    ``(writing) -> Session`` that replaces the engine's sessions (the tests bind them to a
+    rolled-back connection).
+    """
     app = Flask(__name__, instance_relative_config=True)
-    app.config.from_mapping(SECRET_KEY="dev", DATABASE_URL=None)
+    app.config.from_mapping(
+        SECRET_KEY=None,
+        DATABASE_URL=None,
+        DEVELOPMENT=False,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SECURE=None,  # None: Secure unless in development
+        SESSION_COOKIE_SAMESITE="Lax",
+        MAX_CONTENT_LENGTH=20 * 1024 * 1024,
+        BABEL_DEFAULT_LOCALE="nb",
+        BABEL_DEFAULT_TIMEZONE="Europe/Oslo",
+        BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the login session
+    )
     app.config.from_prefixed_env("POLITIRAD")
     if test_config:
         app.config.update(test_config)
-    url = app.config["DATABASE_URL"] or database_url()
-    engine = make_engine(url)
+    if app.config["SESSION_COOKIE_SECURE"] is None:
+        app.config["SESSION_COOKIE_SECURE"] = not _development(app)
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = _instance_secret(app)
+
+    engine = app.config.get("ENGINE") or make_engine(app.config["DATABASE_URL"] or database_url())
     app.extensions["politirad.engine"] = engine
+    request_db.init_app(app, app.config.get("SESSIONS") or request_db.default_sessions(engine))
+
+    csrf.init_app(app)
+    Babel(app, locale_selector=_locale)
+    app.context_processor(lambda: {"lang": str(get_locale() or "nb")})
+    auth.init_app(app)
+    _register_views(app)
+    _register_error_pages(app)
+    app.after_request(_security_headers)
 
     @app.get("/health")
     def health():
@@ -31,10 +82,71 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     @app.get("/")
     def index():
-        return (
-            "<!doctype html><html lang='nb'><head><meta charset='utf-8'><title>politirad</title>"
-            "</head><body><main><h1>politirad</h1><p>Saksbehandling for politirådet.</p>"
-            "<p><a href='/health'>Status</a></p></main></body></html>"
-        )
+        return render_template("index.html")
 
     return app
+
+
+def _development(app: Flask) -> bool:
+    return bool(app.config["DEVELOPMENT"] or app.debug or app.testing)
+
+
+def _instance_secret(app: Flask) -> str:
+    """A secret key kept in the instance folder, made once (``POLITIRAD_SECRET_KEY`` wins)."""
+    path = Path(app.instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _locale() -> str:
+    """Norwegian Bokmål unless English was chosen (by the person or on the page)."""
+    chosen = cookie.get("lang")
+    return chosen if chosen in LANGUAGES else "nb"
+
+
+def _register_views(app: Flask) -> None:
+    """Every module in ``web.views`` adds its ``blueprint``."""
+    import web.views
+
+    for info in sorted(pkgutil.iter_modules(web.views.__path__), key=lambda i: i.name):
+        module = importlib.import_module(f"web.views.{info.name}")
+        app.register_blueprint(module.blueprint)
+
+
+def _security_headers(response):
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    if request.is_secure:
+        headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+    return response
+
+
+def _register_error_pages(app: Flask) -> None:
+    """Errors as pages in the site's language and layout. Handlers registered by a
+    blueprint (the API answers with problem+json) take precedence within it."""
+
+    @app.errorhandler(EngineError)
+    def engine_error(error: EngineError):
+        status = status_for(error)
+        return render_template("error.html", status=status, error=error), status
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return render_template("error.html", status=400, error=error), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        return render_template("error.html", status=error.code, error=error), error.code
+
+    @app.errorhandler(Exception)
+    def server_error(error: Exception):
+        if isinstance(error, HTTPException):
+            return http_error(error)
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        return render_template("error.html", status=500, error=None), 500

@@ -89,7 +89,7 @@ def run(host: str, port: int) -> None:
     from engine.scheduler import start_in_process
     from web.app import create_app
 
-    app = create_app()
+    app = create_app({"DEVELOPMENT": True})
     if start_in_process(app) is None:
         click.echo("scheduler: another process runs it (see `politirad scheduler status`)")
     with transaction() as session:

@@ -5,6 +5,7 @@ from engine.models.cases import Case, CaseCounter, WorkflowSnapshot, case_bydel,
 from engine.models.deadlines import Approval, Deadline
 from engine.models.followup import Action, ActionNote, Referral
 from engine.models.inbox import InboxMessage
+from engine.models.logins import LoginFailure, LoginSession
 from engine.models.meetings import (
     AgendaEntry,
     Disqualification,
@@ -33,6 +34,8 @@ __all__ = [
     "Finding",
     "InboxMessage",
     "JobRun",
+    "LoginFailure",
+    "LoginSession",
     "Meeting",
     "Membership",
     "MinutesComment",

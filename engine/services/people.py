@@ -15,6 +15,7 @@ from engine.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from engine.models import Council, Membership, Person
 from engine.models.enums import PartyCode, Role
 from engine.passwords import hash_password
+from engine.services.logins import end_all_sessions
 
 LOGIN_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,79}$")
 
@@ -125,3 +126,13 @@ def add_membership(
     session.add(membership)
     session.flush()
     return membership
+
+
+def set_active(session: Session, *, actor: Actor, person: Person, active: bool) -> Person:
+    """Activate or deactivate a person; deactivating ends every session they have open."""
+    _require_admin(actor)
+    person.active = active
+    if not active:
+        end_all_sessions(session, person)
+    session.flush()
+    return person
