@@ -2,7 +2,8 @@
 
 Records are public by default (offentleglova). An exempt case shows its public
 title and legal basis to those outside the council; a restricted case (police
-security service information) is seen in full only by cleared members.
+security service information) is seen only by cleared members: to everyone else it
+does not exist, in any list, search, page or count.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ EDITOR_ROLES = (Role.LEADER, Role.DEPUTY, Role.SECRETARIAT)
 class Visibility(StrEnum):
     FULL = "full"
     TITLE_ONLY = "title_only"
+    HIDDEN = "hidden"
 
 
 def visibility(actor: Actor, case: Case, day: date) -> Visibility:
@@ -30,11 +32,9 @@ def visibility(actor: Actor, case: Case, day: date) -> Visibility:
     if actor.is_system or case.access == Access.PUBLIC:
         return Visibility.FULL
     seat = actor.seat_with_role(case.council_id, day, COUNCIL_ROLES)
-    if seat is None:
-        return Visibility.TITLE_ONLY
-    if case.access == Access.RESTRICTED and not seat.cleared:
-        return Visibility.TITLE_ONLY
-    return Visibility.FULL
+    if case.access == Access.RESTRICTED:
+        return Visibility.FULL if seat is not None and seat.cleared else Visibility.HIDDEN
+    return Visibility.TITLE_ONLY if seat is None else Visibility.FULL
 
 
 def full_access_clause(actor: Actor, day: date) -> ColumnElement[bool]:
@@ -55,6 +55,22 @@ def full_access_clause(actor: Actor, day: date) -> ColumnElement[bool]:
         )
         clauses.append(and_(Case.council_id == seat.council_id, Case.access.in_(allowed)))
     return or_(false(), *clauses)
+
+
+def listable_clause(actor: Actor, day: date) -> ColumnElement[bool]:
+    """SQL that is true for the cases the actor may know exist (all but the restricted
+    cases they are not cleared for)."""
+    if actor.is_system:
+        return true()
+    cleared = [
+        seat.council_id
+        for seat in actor.seats
+        if seat.cleared and seat.role in COUNCIL_ROLES and seat.active_on(day)
+    ]
+    return or_(
+        Case.access != Access.RESTRICTED,
+        Case.council_id.in_(cleared) if cleared else false(),
+    )
 
 
 def why_not_act(actor: Actor, case: Case, day: date) -> str | None:

@@ -2,18 +2,32 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from engine.access import Visibility, full_access_clause, visibility
+from engine.access import Visibility, full_access_clause, listable_clause, visibility
 from engine.actors import Actor
 from engine.calendar import to_oslo
 from engine.clock import resolve
-from engine.models import Case, CaseEvent, Council, Deadline
+from engine.errors import NotFound
+from engine.models import (
+    Bydel,
+    Case,
+    CaseEvent,
+    Council,
+    Deadline,
+    PoliceUnit,
+    PriorityArea,
+    UnitCoverage,
+    case_bydel,
+    case_priority_area,
+)
 from engine.models.enums import DeadlineStatus
+from engine.services.cases import get_case
 
 
 @dataclass(frozen=True)
@@ -28,6 +42,42 @@ class CaseRow:
     legal_basis: str | None
     full: bool
     version: int
+    state_entered_at: datetime
+    next_due: datetime | None
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    """What a case list may be narrowed to; every field is optional."""
+
+    kind: str | None = None
+    state: str | None = None
+    bydel: str | None = None
+    """a bydel's code"""
+    unit: str | None = None
+    """a police unit's code: cases tagged with a bydel the unit covers"""
+    area: int | None = None
+    """a priority area's number"""
+    overdue: bool = False
+    """only cases with a pending deadline that has passed"""
+    text: str | None = None
+    """words of the title, or a case number like 2026/17"""
+
+
+@dataclass(frozen=True)
+class CasePage:
+    rows: list[CaseRow]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+NUMBER = re.compile(r"^\s*(\d{4})/(\d{1,9})\s*$")
 
 
 def list_cases(
@@ -42,27 +92,107 @@ def list_cases(
     offset: int = 0,
     now: datetime | None = None,
 ) -> list[CaseRow]:
-    """Cases of a council, newest first; titles the actor may not see show as public titles.
+    """Cases of a council, newest first (see ``search_cases``)."""
+    now = resolve(now)
+    query = _case_query(actor, council, CaseFilter(kind=kind, state=state, text=text), now)
+    return _rows(session, query.limit(limit).offset(offset), now)
 
-    A text search matches the title only where the actor may see it, so a hidden
-    title cannot be probed by searching.
+
+def search_cases(
+    session: Session,
+    actor: Actor,
+    council: Council,
+    filters: CaseFilter = CaseFilter(),
+    *,
+    page: int = 1,
+    per_page: int = 25,
+    now: datetime | None = None,
+) -> CasePage:
+    """One page of a council's cases, newest first, with the total: two statements
+    whatever the page size.
+
+    Titles the actor may not see show as public titles; restricted cases the actor is
+    not cleared for are left out altogether, from the rows and the total. A text search
+    matches the title only where the actor may see it, so a hidden title cannot be
+    probed by searching.
     """
-    day = to_oslo(resolve(now)).date()
+    now = resolve(now)
+    page, per_page = max(1, page), min(max(1, per_page), 200)
+    query = _case_query(actor, council, filters, now)
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    rows = _rows(session, query.limit(per_page).offset((page - 1) * per_page), now)
+    return CasePage(rows, total or 0, page, per_page)
+
+
+def _case_query(actor: Actor, council: Council, filters: CaseFilter, now: datetime) -> Select:
+    day = to_oslo(now).date()
     full = full_access_clause(actor, day)
-    query = select(Case, full.label("full")).where(Case.council_id == council.id)
-    if kind:
-        query = query.where(Case.kind == kind)
-    if state:
-        query = query.where(Case.state == state)
-    if text:
-        pattern = f"%{text.lower()}%"
+    next_due = (
+        select(func.min(Deadline.due))
+        .where(Deadline.case_id == Case.id, Deadline.status == DeadlineStatus.PENDING)
+        .correlate(Case)
+        .scalar_subquery()
+    )
+    query = select(Case, full.label("full"), next_due.label("next_due")).where(
+        Case.council_id == council.id, listable_clause(actor, day)
+    )
+    if filters.kind:
+        query = query.where(Case.kind == filters.kind)
+    if filters.state:
+        query = query.where(Case.state == filters.state)
+    if filters.bydel:
         query = query.where(
-            or_(
-                and_(full, func.lower(Case.title).like(pattern)),
-                func.lower(Case.public_title).like(pattern),
+            Case.id.in_(
+                select(case_bydel.c.case_id)
+                .join(Bydel, Bydel.id == case_bydel.c.bydel_id)
+                .where(Bydel.code == filters.bydel, Bydel.council_id == council.id)
             )
         )
-    query = query.order_by(Case.year.desc(), Case.seq.desc()).limit(limit).offset(offset)
+    if filters.unit:
+        query = query.where(
+            Case.id.in_(
+                select(case_bydel.c.case_id)
+                .join(UnitCoverage, UnitCoverage.bydel_id == case_bydel.c.bydel_id)
+                .join(PoliceUnit, PoliceUnit.id == UnitCoverage.unit_id)
+                .where(PoliceUnit.code == filters.unit, PoliceUnit.council_id == council.id)
+            )
+        )
+    if filters.area is not None:
+        query = query.where(
+            Case.id.in_(
+                select(case_priority_area.c.case_id)
+                .join(PriorityArea, PriorityArea.id == case_priority_area.c.priority_area_id)
+                .where(PriorityArea.number == filters.area, PriorityArea.council_id == council.id)
+            )
+        )
+    if filters.overdue:
+        query = query.where(
+            Case.id.in_(
+                select(Deadline.case_id).where(
+                    Deadline.status == DeadlineStatus.PENDING, Deadline.due < now
+                )
+            )
+        )
+    if filters.text and filters.text.strip():
+        number = NUMBER.match(filters.text)
+        if number:
+            query = query.where(Case.year == int(number[1]), Case.seq == int(number[2]))
+        else:
+            pattern = f"%{_escape_like(filters.text.strip().lower())}%"
+            query = query.where(
+                or_(
+                    and_(full, func.lower(Case.title).like(pattern, escape="\\")),
+                    func.lower(Case.public_title).like(pattern, escape="\\"),
+                )
+            )
+    return query.order_by(Case.year.desc(), Case.seq.desc())
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _rows(session: Session, query: Select, now: datetime) -> list[CaseRow]:
     return [
         CaseRow(
             number=case.number,
@@ -73,9 +203,23 @@ def list_cases(
             legal_basis=case.legal_basis,
             full=bool(is_full),
             version=case.version,
+            state_entered_at=case.state_entered_at,
+            next_due=next_due,
+            overdue=next_due is not None and next_due < now,
         )
-        for case, is_full in session.execute(query)
+        for case, is_full, next_due in session.execute(query)
     ]
+
+
+def visible_case(
+    session: Session, actor: Actor, council: Council, number: str, *, now: datetime | None = None
+) -> Case:
+    """The case ``number`` if the actor may know it exists; else ``NotFound``, exactly as
+    for a case that does not exist."""
+    case = get_case(session, council, number)
+    if visibility(actor, case, to_oslo(resolve(now)).date()) == Visibility.HIDDEN:
+        raise NotFound(f"no case {number} in {council.name}")
+    return case
 
 
 def history(session: Session, case: Case, actor: Actor, *, now: datetime | None = None):

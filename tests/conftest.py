@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from engine.db import WRITE_OPTION
 from tests.databases import KINDS, migrated_engine
+from tests.factories import World, make_world
 
 
 @pytest.fixture(scope="session", params=KINDS)
@@ -41,3 +42,9 @@ def session(engine: Engine) -> Iterator[Session]:
         session.close()
         outer.rollback()
         connection.close()
+
+
+@pytest.fixture
+def world(session: Session) -> World:
+    """A council with one person in each seat (see ``tests.factories``)."""
+    return make_world(session)

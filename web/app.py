@@ -18,7 +18,7 @@ from werkzeug.exceptions import HTTPException
 from engine.config import database_url
 from engine.db import make_engine
 from engine.errors import EngineError
-from web import auth
+from web import auth, formatting
 from web import db as request_db
 from web.errors import status_for
 
@@ -69,6 +69,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     Babel(app, locale_selector=_locale)
     app.context_processor(lambda: {"lang": str(get_locale() or "nb")})
     auth.init_app(app)
+    formatting.init_app(app)
     _register_views(app)
     _register_error_pages(app)
     app.after_request(_security_headers)

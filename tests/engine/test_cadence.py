@@ -37,11 +37,6 @@ def oslo(day: date, clock: str = "10:00") -> datetime:
     return datetime.combine(day, time.fromisoformat(clock), tzinfo=OSLO).astimezone(UTC)
 
 
-@pytest.fixture
-def world(session):
-    return make_world(session)
-
-
 def findings(session, world, rule: Rule | None = None) -> list[Finding]:
     query = select(Finding).where(Finding.council_id == world.council.id)
     if rule is not None:

@@ -33,11 +33,6 @@ from tests.factories import NOW, make_world
 DUE = date(2026, 6, 1)
 
 
-@pytest.fixture
-def world(session):
-    return make_world(session)
-
-
 def decided_item(session, world, title="Trygghet på Grønland"):
     """An agenda item taken through its workflow to a two-party decision."""
     sec = world.actor("sec")

@@ -69,11 +69,6 @@ EASTER_WEEK_2026 = (date(2026, 3, 29), date(2026, 4, 6))
 JUNE = date(2026, 6, 1)  # a Monday
 
 
-@pytest.fixture
-def world(session):
-    return make_world(session)
-
-
 def meeting_on(session, world, day=Q1_DAY, kind="ordinary", **kwargs):
     return create_meeting(
         session, council=world.council, actor=world.actor("sec"), date=day, kind=kind, now=NOW,

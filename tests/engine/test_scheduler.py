@@ -53,11 +53,6 @@ def oslo(text: str) -> datetime:
 
 
 @pytest.fixture
-def world(session):
-    return make_world(session)
-
-
-@pytest.fixture
 def sessions(session):
     """Sessions on the test's own connection, so a whole tick may commit and still roll back."""
     session.flush()

@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 from engine.models import Person
 from engine.passwords import hash_password
 from tests.databases import fresh_database, migrate
-from tests.factories import make_world
 from web.app import create_app
 from web.cli import main
 
@@ -57,11 +56,6 @@ def app(engine, session):
 @pytest.fixture
 def client(app):
     return app.test_client()
-
-
-@pytest.fixture
-def world(session):
-    return make_world(session)
 
 
 def set_password(session: Session, person: Person, password: str = TEST_PASSWORD) -> None:

@@ -136,3 +136,14 @@ def test_a_missing_page_is_a_404_page_in_the_site_layout(client):
     response = client.get("/no-such-page")
     assert response.status_code == 404
     assert "Finnes ikke" in response.get_data(as_text=True)
+
+
+def test_times_show_in_oslo_time_in_the_page_language(app):
+    from datetime import UTC, datetime
+
+    from web.formatting import oslo_date, oslo_datetime
+
+    moment = datetime(2026, 11, 27, 23, 30, tzinfo=UTC)  # 00:30 on the 28th in Oslo
+    with app.test_request_context("/"):
+        assert oslo_datetime(moment) == "28. nov. 2026 00:30"
+        assert oslo_date(moment) == "28. nov. 2026"
