@@ -15,7 +15,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy import text
 from werkzeug.exceptions import HTTPException
 
-from engine.config import database_url
+from engine.config import database_url, instance_path
 from engine.db import make_engine
 from engine.errors import EngineError
 from web import auth, formatting
@@ -39,7 +39,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     ``(writing) -> Session`` that replaces the engine's sessions (the tests bind them to a
     rolled-back connection).
     """
-    app = Flask(__name__, instance_relative_config=True)
+    app = Flask(__name__, instance_path=str(instance_path()), instance_relative_config=True)
     app.config.from_mapping(
         SECRET_KEY=None,
         DATABASE_URL=None,
