@@ -10,6 +10,7 @@ from engine.models.documents import (
     Redaction,
     Release,
 )
+from engine.models.feeds import FeedToken
 from engine.models.followup import Action, ActionNote, Referral
 from engine.models.inbox import InboxMessage
 from engine.models.logins import LoginFailure, LoginSession
@@ -40,6 +41,7 @@ __all__ = [
     "Disqualification",
     "Document",
     "DocumentCounter",
+    "FeedToken",
     "Finding",
     "InboxMessage",
     "JobRun",

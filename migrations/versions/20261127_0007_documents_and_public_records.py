@@ -266,8 +266,28 @@ def _downgrade_documents() -> None:
 
 
 def _upgrade_feeds() -> None:
-    pass
+    op.create_table(
+        "feed_token",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("created_at", engine.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("last_used_at", engine.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("revoked_at", engine.db.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["person_id"],
+            ["person.id"],
+            name=op.f("fk_feed_token_person_id_person"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_feed_token")),
+        sa.UniqueConstraint("token_hash", name=op.f("uq_feed_token_token_hash")),
+    )
+    with op.batch_alter_table("feed_token", schema=None) as batch_op:
+        batch_op.create_index("ix_feed_token_person", ["person_id", "revoked_at"], unique=False)
 
 
 def _downgrade_feeds() -> None:
-    pass
+    with op.batch_alter_table("feed_token", schema=None) as batch_op:
+        batch_op.drop_index("ix_feed_token_person")
+    op.drop_table("feed_token")
