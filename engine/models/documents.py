@@ -186,7 +186,6 @@ class Release(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True, comment="sha256 of the link")
     released_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    downloads: Mapped[int] = mapped_column(default=0)
 
     document: Mapped[Document] = relationship()
     redaction: Mapped[Redaction | None] = relationship()

@@ -218,7 +218,6 @@ def _upgrade_documents() -> None:
         sa.Column("token_hash", sa.String(length=64), nullable=False, comment="sha256 of the link"),
         sa.Column("released_at", engine.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("expires_at", engine.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("downloads", sa.Integer(), nullable=False),
         sa.CheckConstraint(
             "expires_at > released_at", name=op.f("ck_document_release_expires_after_release")
         ),
