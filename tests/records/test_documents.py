@@ -352,7 +352,8 @@ def actor_of(world, login):
 def test_each_role_sees_each_access_level_as_the_policy_says(world, three, login):
     actor = actor_of(world, login)
 
-    seen = tuple(str(document_visibility(actor, three[k], DAY)) for k in ("public", "exempt", "restricted"))
+    levels = ("public", "exempt", "restricted")
+    seen = tuple(str(document_visibility(actor, three[level], DAY)) for level in levels)
 
     assert seen == SEES[login]
 
@@ -498,6 +499,7 @@ def test_the_approved_minutes_are_registered_and_read_outside_the_council_once_p
     fire(session, meeting.case, "approve_minutes", actor=world.actor("deputy"), now=HELD)
 
     notice, minutes = meeting_documents(session, meeting)
+    assert notice.kind == "notice"
     assert (minutes.kind, minutes.title) == ("minutes", f"Protokoll fra {meeting.label}")
     assert storage.read(minutes.sha256).decode() == meeting.minutes
     day = HELD.date()
