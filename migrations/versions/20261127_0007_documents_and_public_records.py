@@ -271,7 +271,6 @@ def _upgrade_feeds() -> None:
         sa.Column("person_id", sa.Integer(), nullable=False),
         sa.Column("token_hash", sa.String(length=64), nullable=False),
         sa.Column("created_at", engine.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("last_used_at", engine.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("revoked_at", engine.db.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["person_id"],
