@@ -25,6 +25,8 @@ ENGINE_GUARDS = frozenset(
         "consultation_summarised",
         "valid_period",
         "follow_up_complete",
+        "redaction_registered",
+        "document_releasable",
     }
 )
 ENGINE_EFFECTS = frozenset({"send_notice", "draft_minutes", "store_minutes", "release_documents"})
