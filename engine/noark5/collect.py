@@ -14,6 +14,7 @@ its screening and no file; the change log holds only the cases they see in full.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -119,7 +120,7 @@ def collect(
     folders.sort(key=lambda f: (f.case.year, f.case.seq))
     by_case = {folder.case.id: folder for folder in folders}
     _add_documents(session, actor, by_case, period, day)
-    _add_events(session, by_case, cut_off)
+    _add_events(session, actor, by_case, cut_off, day)
     journal = _journal(session, actor, council, period, day)
     people = _people(session, folders, journal)
     return Extract(council, actor, period, cut_off, folders, journal, people)
@@ -217,17 +218,37 @@ def _add_documents(
             folder.documents.append((document, seen == Visibility.FULL))
 
 
-def _add_events(session: Session, by_case: dict[int, Folder], cut_off: datetime) -> None:
+def _add_events(
+    session: Session, actor: Actor, by_case: dict[int, Folder], cut_off: datetime, day: date
+) -> None:
+    """The events of the cases the actor sees in full, but not those that register or
+    change a document hidden from them: the event would tell that it exists."""
     full = [case_id for case_id, folder in by_case.items() if folder.full]
     if not full:
         return
+    hidden = set()
+    for document in session.scalars(select(Document).where(Document.case_id.in_(full))):
+        document.case = by_case[document.case_id].case
+        if document_visibility(actor, document, day) == Visibility.HIDDEN:
+            hidden.add((document.case_id, document.seq))
     events = session.scalars(
         select(CaseEvent)
         .where(CaseEvent.case_id.in_(full), CaseEvent.at < cut_off)
         .order_by(CaseEvent.seq)
     )
     for event in events:
+        if hidden and any((event.case_id, seq) in hidden for seq in _documents_of(event)):
+            continue
         by_case[event.case_id].events.append(event)
+
+
+def _documents_of(event: CaseEvent) -> list[int]:
+    """The numbers (in their case) of the documents an event registers or changes."""
+    return [
+        int(key.split(".")[1])
+        for key in json.loads(event.changes or "{}")
+        if key.startswith("document.") and key.split(".")[1].isdigit()
+    ]
 
 
 def _journal(
