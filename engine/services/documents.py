@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from engine import audit, storage
 from engine.access import COUNCIL_ROLES, EDITOR_ROLES, Visibility, visibility, why_not_act
@@ -331,7 +332,7 @@ def case_documents(
     )
     shown = []
     for document in documents:
-        document.case = case
+        set_committed_value(document, "case", case)  # known already: no query, no change
         seen = document_visibility(actor, document, day)
         if seen != Visibility.HIDDEN:
             shown.append((document, seen))
