@@ -8,6 +8,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import datetime
 
+from engine.calendar import to_oslo
 from engine.models import AgendaEntry, CaseEvent, Document
 from engine.models.enums import Access
 from engine.noark5 import vocabulary as v
@@ -80,6 +81,13 @@ class _Writer:
         b.add(creator, "beskrivelse", f"{council.municipality} og {council.police_district}")
         self.arkivdel(root)
         return root
+
+    @property
+    def insider(self) -> bool:
+        """Whether the exporting actor sits on the council (or is the system): only they get
+        the names of the participants, who include invited private persons."""
+        actor, council = self.x.actor, self.x.council
+        return actor.is_system or bool(actor.seats_in(council.id, to_oslo(self.x.cut_off).date()))
 
     @property
     def closed(self) -> bool:
@@ -171,7 +179,7 @@ class _Writer:
         b.add(mappe, "utvalg", self.x.council.name)
         b.add(mappe, "moetedato", meeting.date)
         b.value(mappe, "moetested", meeting.location)
-        if folder.full:
+        if folder.full and self.insider:
             for participant in meeting.participants:
                 if participant.attendance == "absent":
                     continue

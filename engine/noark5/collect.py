@@ -9,7 +9,8 @@ journal entries by their journal date (journaldato) instead, as a journal does.
 
 Nothing passes the access policy unchecked: a case or document hidden from the actor
 is left out altogether; one they may see only by its public title shows that title,
-its screening and no file; the change log holds only the cases they see in full.
+its screening and no file; the change log holds only the cases they see in full, and
+no event about a document hidden from them.
 """
 
 from __future__ import annotations

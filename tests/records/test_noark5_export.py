@@ -185,3 +185,31 @@ def test_the_export_command_writes_the_demo_extract_and_refuses_a_folder_in_use(
     schema.validate(str(out / "arkivstruktur.xml"))
     refused = cli(*args, "--out", str(out), code=1)
     assert "is not empty" in refused.output
+
+
+def test_a_meeting_folder_names_its_participants_to_the_council_but_not_to_the_public(
+    session, world, tmp_path
+):
+    from engine.services.meetings import create_meeting, invite_guest
+
+    meeting = create_meeting(
+        session,
+        council=world.council,
+        actor=world.actor("sec"),
+        date=date(2026, 3, 26),
+        kind="ordinary",
+        now=NOW,
+    )
+    invite_guest(
+        session, meeting, name="Kari Innbygger", organisation=None, email=None,
+        actor=world.actor("sec"), now=NOW,
+    )  # fmt: skip
+    extract(session, world.council, tmp_path / "archive")
+    extract(session, world.council, tmp_path / "public", actor=Actor.public())
+    for who, expected in (("archive", True), ("public", False)):
+        root = ET.parse(tmp_path / who / "arkivstruktur.xml").getroot()
+        (folder,) = folders(root, "moetemappe")
+        assert folder.findtext(f"{A}moetenummer") == "PR 1/2026"
+        names = [e.findtext(f"{A}moetedeltakerNavn") for e in folder.iter(f"{A}moetedeltaker")]
+        assert ("Kari Innbygger" in names) is expected
+        assert ("Leader" in names) is expected
