@@ -168,7 +168,7 @@ class _Writer:
         if meeting is None:
             b.add(mappe, "saksaar", case.year)
             b.add(mappe, "sakssekvensnummer", case.seq)
-            b.add(mappe, "saksdato", case.created_at.date())
+            b.add(mappe, "saksdato", to_oslo(case.created_at).date())
             b.add(mappe, "administrativEnhet", self.unit)
             b.add(mappe, "saksansvarlig", self.person(case.created_by_id))
             b.add(mappe, "saksstatus", v.saksstatus(folder.terminal))

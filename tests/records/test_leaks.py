@@ -8,6 +8,8 @@ correspondent and action carries a marker; the table below says, independently o
 code under test, how much of each record each role may see.
 """
 
+# ruff: noqa: F811  (the web fixtures are imported by name)
+
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
@@ -35,6 +37,7 @@ from engine.services.meetings import (
 )
 from engine.services.people import add_membership, create_person
 from tests.factories import NOW
+from tests.web.conftest import app, client, log_in  # noqa: F401
 
 LATER = datetime(2026, 6, 1, 10, 0, tzinfo=UTC)
 LEVELS = ("public", "exempt", "restricted")
@@ -324,3 +327,32 @@ def test_the_public_notice_names_no_restricted_item(session, council):
     _, data = open_document(session, council.world.council, notice.id, actor=Actor.public())
     assert b"offentligsak-exempt" in data  # an exempt item shows by its public title
     assert b"offentligsak-restricted" not in data
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_download_routes_serve_each_role_exactly_the_files_it_may_read(
+    client, session, council, role
+):
+    if role != "public":
+        log_in(client, session, council.world.people[role])
+    for document in council.documents:
+        seen = may_see(role, document.case.access)
+        seen = seen if seen == HIDDEN else may_see(role, document.access)
+        response = client.get(f"/testby/documents/{document.id}")
+        assert response.status_code == {FULL: 200, TITLE: 403, HIDDEN: 404}[seen], document.title
+        assert (b"filmerke-" in response.data) is (seen == FULL)
+        public = client.get(f"/public/testby/documents/{document.id}")
+        readable = may_see("public", document.case.access) != HIDDEN and document.access == "public"
+        assert (public.status_code == 200) is readable, document.title
+        assert (b"filmerke-" in public.data) is readable
+
+
+def test_the_public_journal_pages_show_public_titles_only_and_nothing_restricted(client, council):
+    period = "from=2026-01-01&to=2026-12-31"
+    pages = [
+        client.get(f"/public/testby/journal{suffix}?{period}") for suffix in ("", ".csv", ".json")
+    ]
+    assert [page.status_code for page in pages] == [200, 200, 200]
+    text = "\n".join(page.get_data(as_text=True) for page in pages)
+    assert leaks(text, council, public_journal_view) == []
+    assert "offentligdok-exempt-exempt" in text and "dokmerke-public-public" in text

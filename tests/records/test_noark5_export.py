@@ -213,3 +213,26 @@ def test_a_meeting_folder_names_its_participants_to_the_council_but_not_to_the_p
         names = [e.findtext(f"{A}moetedeltakerNavn") for e in folder.iter(f"{A}moetedeltaker")]
         assert ("Kari Innbygger" in names) is expected
         assert ("Leader" in names) is expected
+
+
+def test_a_case_opened_just_after_midnight_on_new_years_day_in_oslo_belongs_to_the_new_year(
+    session, world, tmp_path
+):
+    case = open_case(
+        session,
+        council=world.council,
+        kind="agenda_item",
+        title="Nyttårsaften",
+        actor=world.actor("sec"),
+        priority_areas=[world.area(session).id],
+        now=datetime(2026, 12, 31, 23, 30, tzinfo=UTC),  # 00:30 on 1 January 2027 in Oslo
+    )
+    later = datetime(2027, 2, 1, tzinfo=UTC)
+    old, new = tmp_path / "2026", tmp_path / "2027"
+    next_year = Period(date(2027, 1, 1), date(2027, 12, 31))
+    export(session, Actor.system(), world.council, YEAR, old, now=later)
+    export(session, Actor.system(), world.council, next_year, new, now=later)
+    assert folders(ET.parse(old / "arkivstruktur.xml").getroot(), "saksmappe") == []
+    (folder,) = folders(ET.parse(new / "arkivstruktur.xml").getroot(), "saksmappe")
+    assert folder.findtext(f"{A}mappeID") == case.number == "2027/1"
+    assert folder.findtext(f"{A}saksdato") == "2027-01-01"
