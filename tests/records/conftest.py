@@ -1,3 +1,4 @@
-"""The web app fixtures (``app``, ``client``) for the records pages' tests."""
+"""The web app and command-line fixtures (``app``, ``client``, ``database``, ``cli``) for the
+records pages' and commands' tests."""
 
-from tests.web.conftest import app, client  # noqa: F401
+from tests.web.conftest import app, cli, client, database  # noqa: F401
