@@ -467,7 +467,6 @@ def _store_meeting_text(
         entry_type=entry_type,
         access=case.access,
         legal_basis=case.legal_basis,
-        public_title=case.public_title if case.access != Access.PUBLIC else None,
         correspondent=correspondent,
         correspondent_screened=False,
         now=now,
