@@ -36,7 +36,8 @@ RELEASE_VALID = timedelta(days=30)
 REQUEST_BASIS = "offl. § 13 jf. fvl. § 13 første ledd nr. 1"
 """Why a request case is exempt: it names a private person, the requester."""
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_JOURNAL_NUMBER = re.compile(r"^\s*(\d{4})/(\d{1,9})-(\d{1,9})\s*$")
+_JOURNAL_NUMBER = re.compile(r"^\s*([0-9]{4})/([0-9]{1,9})-([0-9]{1,9})\s*$")
+_DOCUMENT_ID = re.compile(r"[0-9]{1,9}")
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ def find_entry(
                 Document.seq == number,
             )
         ).one_or_none()
-    elif reference.isdigit():
+    elif _DOCUMENT_ID.fullmatch(reference):
         document = session.get(Document, int(reference))
     else:
         raise ValidationError(

@@ -109,6 +109,8 @@ def test_a_request_may_name_the_entry_by_its_journal_number_or_its_id(session, w
     [
         ("2099/1-1", {"document": "no such journal entry"}),
         ("hello", {"document": "not a journal number"}),
+        ("99999999999999999999", {"document": "not a journal number"}),
+        ("2026/1-99999999999", {"document": "not a journal number"}),
     ],
 )
 def test_a_request_for_an_entry_the_journal_does_not_show_is_refused(
