@@ -8,6 +8,8 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy.orm import Session
+
 from engine.calendar import to_oslo
 from engine.models import AgendaEntry, CaseEvent, Document
 from engine.models.enums import Access
@@ -40,7 +42,7 @@ def document_file(sha256: str, content_type: str) -> DocumentFile:
     return DocumentFile(sha256, f"DOKUMENT/{sha256}{ALLOWED.get(content_type, '')}")
 
 
-def build(extract: Extract, session) -> tuple[bytes, list[DocumentFile]]:
+def build(extract: Extract, session: Session) -> tuple[bytes, list[DocumentFile]]:
     """The XML, and the files its document objects refer to."""
     files: list[DocumentFile] = []
     writer = _Writer(extract, session, files)
@@ -48,7 +50,7 @@ def build(extract: Extract, session) -> tuple[bytes, list[DocumentFile]]:
 
 
 class _Writer:
-    def __init__(self, extract: Extract, session, files: list[DocumentFile]):
+    def __init__(self, extract: Extract, session: Session, files: list[DocumentFile]):
         self.x = extract
         self.session = session
         self.files = files
@@ -59,7 +61,7 @@ class _Writer:
         return system_id(self.slug, kind, key)
 
     def person(self, person_id: int | None) -> str:
-        return self.x.people.get(person_id) or v.SYSTEM if person_id else v.SYSTEM
+        return self.x.people.get(person_id) or v.SYSTEM
 
     # --- arkiv, arkivdel, klassifikasjonssystem, klasse ------------------------------------
 
@@ -237,11 +239,8 @@ class _Writer:
         b.add(post, "opprettetAv", creator)
         b.add(post, "arkivertDato", document.created_at)
         b.add(post, "arkivertAv", creator)
-        screened = ["tittel"] if document.screened_words or document.access != "public" else []
-        if document.correspondent_screened:
-            screened.append("korrespondansepart")
-        if document.access != Access.PUBLIC:
-            self.skjerming(post, document.access, document.legal_basis, *screened)
+        screened = ["tittel", *(["korrespondansepart"] if document.correspondent_screened else [])]
+        self.skjerming(post, document.access, document.legal_basis, *screened)
         self.dokumentbeskrivelse(post, document, full, creator)
         b.add(post, "registreringsID", document.number)
         b.add(post, "tittel", document.title if full else document.public_title)
