@@ -1,11 +1,11 @@
 """The Oslo demo council for ``politirad demo load``.
 
-Politirådet i Oslo with fictional people and about twenty cases in all five
-workflows. Every case is opened and moved through the services, as the person
-whose role it is (the scheduler for the system's transitions), at a believable
-time: the whole history is one timeline, played in time order, so the audit
-chain, the case numbers, the approvals and the deadlines read as if the council
-had used the system all along.
+Politirådet i Oslo with fictional people and about twenty cases in all six
+workflows, with their documents (letters, memos, notices, minutes). Every case is
+opened and moved through the services, as the person whose role it is (the
+scheduler for the system's transitions), at a believable time: the whole history
+is one timeline, played in time order, so the audit chain, the case numbers, the
+approvals and the deadlines read as if the council had used the system all along.
 
 The 2023–2025 agreement and the older bylaw revision keep their fixed dates;
 everything that depends on "today" (this year's meetings and their items, the
@@ -27,11 +27,22 @@ from engine.actors import Actor, actor_for
 from engine.calendar import OSLO, add_period, deadline_moment, next_working_day, to_oslo, utc
 from engine.clock import resolve
 from engine.errors import ValidationError
-from engine.models import AgendaEntry, Bydel, Case, Council, Meeting, Person, PriorityArea
+from engine.models import (
+    AgendaEntry,
+    Bydel,
+    Case,
+    Council,
+    Document,
+    Meeting,
+    Person,
+    PriorityArea,
+)
 from engine.models.enums import Access, PartyCode, Role
 from engine.reference_data import load_oslo_reference_data
 from engine.runtime import current_definition
+from engine.services.access_requests import request_access
 from engine.services.cases import fire, open_case, update_case
+from engine.services.documents import register_document
 from engine.services.meetings import (
     approve_decision,
     create_meeting,
@@ -193,6 +204,27 @@ class Step:
     comment: str = ""
     outcome: str | None = None
     absent: tuple[str, ...] | None = None
+    document: DocumentSpec | None = None
+
+
+@dataclass(frozen=True)
+class DocumentSpec:
+    """A document registered on a case (journalført), its text stored as a plain-text file."""
+
+    title: str
+    kind: str
+    entry_type: str
+    text: str
+    access: str = Access.PUBLIC
+    legal_basis: str | None = None
+    public_title: str | None = None
+    screened: tuple[str, ...] = ()
+    correspondent: str | None = None
+
+
+def document(who: str, when: datetime, title: str, kind: str, entry_type: str, text: str, **kw):
+    """A step that registers a document (see ``DocumentSpec``)."""
+    return Step(when, who, document=DocumentSpec(title, kind, entry_type, text, **kw))
 
 
 @dataclass(frozen=True)
@@ -416,6 +448,10 @@ def _memo(subject: str) -> dict[str, Any]:
     return {"memo": f"Saksframlegg: {subject}", "access_assessed": True}
 
 
+BEKYMRING = "Bekymringsmelding fra Kari Fjellheim om salg i Vaterlandsparken"
+"""An exempt letter whose sender's name is screened in the public journal."""
+
+
 def _agenda_items(d: Days) -> list[CaseSpec]:
     m1, m2 = d.published, d.reviewed
     item = "agenda_item"
@@ -428,7 +464,36 @@ def _agenda_items(d: Days) -> list[CaseSpec]:
             "follow_up",
             (
                 by("bydelsdir", at(m1, "09:30", workdays=-28), "propose"),
+                document(
+                    SECRETARIAT,
+                    at(m1, "10:00", workdays=-27),
+                    "Innspill fra Bydel Gamle Oslo om rusmiljøet ved Vaterland",
+                    "letter",
+                    "incoming",
+                    "Bydelen ber politirådet drøfte en felles innsats mot det åpne rusmiljøet.\n",
+                    correspondent="Bydel Gamle Oslo",
+                ),
+                document(
+                    SECRETARIAT,
+                    at(m1, "11:00", workdays=-26),
+                    BEKYMRING,
+                    "letter",
+                    "incoming",
+                    "En beboer melder om daglig salg av narkotika ved lekeplassen.\n",
+                    access=Access.EXEMPT,
+                    legal_basis="offl. § 13 jf. fvl. § 13 første ledd nr. 1",
+                    screened=("Kari Fjellheim",),
+                    correspondent="Kari Fjellheim",
+                ),
                 sec(at(m1, "13:00", workdays=-25), "schedule"),
+                document(
+                    SECRETARIAT,
+                    at(m1, "14:45", workdays=-11),
+                    "Saksframlegg: felles innsats mot åpne rusmiljø",
+                    "case_memo",
+                    "memo",
+                    "Sekretariatet foreslår en felles innsatsgruppe for Grønland og Vaterland.\n",
+                ),
                 sec(at(m1, "15:00", workdays=-11), "prepare", **_memo("rusmiljøet i sentrum øst")),
                 *decided(
                     at(m1, "16:00"),
@@ -542,6 +607,17 @@ def _agenda_items(d: Days) -> list[CaseSpec]:
             (
                 by("forebygging", d.ago(19), "propose"),
                 sec(d.ago(12, "13:00"), "schedule"),
+                document(
+                    SECRETARIAT,
+                    d.ago(3, "14:30"),
+                    "Saksframlegg: sikringstiltak og patruljerutiner ved store arrangementer",
+                    "case_memo",
+                    "memo",
+                    "Beskrivelse av sikringstiltak, patruljeruter og tidspunkter.\n",
+                    access=Access.EXEMPT,
+                    legal_basis="offl. § 24 tredje ledd",
+                    public_title="Saksframlegg: trygghetstiltak ved store arrangementer",
+                ),
                 sec(d.ago(3, "15:00"), "prepare", **_memo("sikring av arrangementer")),
             ),
             bydeler=("Gamle Oslo", "St. Hanshaugen"),
@@ -559,6 +635,17 @@ def _agenda_items(d: Days) -> list[CaseSpec]:
             "prepared",
             (
                 by("forebygging", d.ago(18, "11:00"), "propose"),
+                document(
+                    DEPUTY,
+                    d.ago(17, "10:00"),
+                    "Trusselvurdering fra PST om radikalisering blant unge i Oslo",
+                    "memo",
+                    "incoming",
+                    "Gradert orientering; leses bare av klarerte medlemmer.\n",
+                    access=Access.RESTRICTED,
+                    public_title="Orientering fra PST",
+                    correspondent="Politiets sikkerhetstjeneste",
+                ),
                 sec(d.ago(12, "13:30"), "schedule"),
                 sec(
                     d.ago(3, "15:30"),
@@ -749,6 +836,49 @@ def _steering_reports(d: Days) -> list[CaseSpec]:
     ]
 
 
+def _access_requests(d: Days) -> list[CaseSpec]:
+    """Requests from the public form, each naming a document by its title (``data``)."""
+    request = "access_request"
+    return [
+        CaseSpec(
+            "innsyn-bydel",
+            request,
+            "Innspill fra Bydel Gamle Oslo om rusmiljøet ved Vaterland",
+            d.ago(10, "09:00"),
+            "granted",
+            (sec(d.ago(10, "13:00"), "assess"), sec(d.ago(9, "09:30"), "grant")),
+            opener=SYSTEM,
+            data={"name": "Siri Lund", "email": "siri.lund@example.no"},
+        ),
+        CaseSpec(
+            "innsyn-bekymring",
+            request,
+            BEKYMRING,
+            d.ago(6, "08:45"),
+            "refused",
+            (
+                sec(
+                    d.ago(5, "11:00"),
+                    "refuse",
+                    "Meldingen inneholder opplysninger om noens personlige forhold.",
+                    refusal_basis="offl. § 13 jf. fvl. § 13 første ledd nr. 1",
+                ),
+            ),
+            opener=SYSTEM,
+            data={"name": "Ola Berg", "email": "ola.berg@example.no"},
+        ),
+        CaseSpec(
+            "innsyn-saksframlegg",
+            request,
+            "Saksframlegg: felles innsats mot åpne rusmiljø",
+            d.ago(1, "15:00"),
+            "received",
+            opener=SYSTEM,
+            data={"name": "Journalist i Lokalavisa", "email": "tips@example.no"},
+        ),
+    ]
+
+
 def demo_cases(today: date) -> list[CaseSpec]:
     """Every demo case with its history, as of ``today`` (a date in Oslo)."""
     d = Days.around(today)
@@ -758,6 +888,7 @@ def demo_cases(today: date) -> list[CaseSpec]:
         *_bylaw_revisions(d),
         *_agreement_revisions(d),
         *_steering_reports(d),
+        *_access_requests(d),
     ]
 
 
@@ -859,6 +990,24 @@ def _act(session: Session, case: Case, step: Step, actor: Actor) -> None:
         place_item(session, session.get(Meeting, case.meeting_id), case, actor=actor, now=step.at)
     elif step.trigger in ("decide", "reject") and case.meeting_id is not None:
         approve_decision(session, _entry(session, case), actor=actor, now=step.at)
+    elif step.document is not None:
+        spec = step.document
+        register_document(
+            session,
+            case,
+            actor=actor,
+            data=spec.text.encode(),
+            filename=f"{spec.kind}.txt",
+            title=spec.title,
+            kind=spec.kind,
+            entry_type=spec.entry_type,
+            access=spec.access,
+            legal_basis=spec.legal_basis,
+            public_title=spec.public_title,
+            screened_words=spec.screened,
+            correspondent=spec.correspondent,
+            now=step.at,
+        )
     elif step.trigger is None:
         update_case(session, case, actor=actor, data=step.data, comment=step.comment, now=step.at)
     else:
@@ -917,6 +1066,18 @@ def _open(
             starts_at=MEETINGS_START,
             now=when,
         ).case
+    if spec.kind == "access_request":
+        wanted = session.scalars(
+            select(Document).where(Document.council_id == council.id, Document.title == spec.title)
+        ).one()
+        return request_access(
+            session,
+            council,
+            reference=wanted.number,
+            name=spec.data["name"],
+            email=spec.data["email"],
+            now=when,
+        )
     meeting = cases[spec.meeting] if spec.meeting else None
     data = dict(spec.data)
     if meeting is not None and "meeting_date" in current_definition(spec.kind).fields:

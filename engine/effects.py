@@ -64,4 +64,27 @@ def send_notice(ctx: EffectContext) -> None:
 
     meeting = ctx.session.get(Meeting, ctx.case.id)
     if meeting is not None:
-        send_notice(ctx.session, meeting, now=ctx.now)
+        send_notice(ctx.session, meeting, now=ctx.now, actor=ctx.actor)
+
+
+@effect
+def store_minutes(ctx: EffectContext) -> None:
+    """Register the approved minutes as a document of the meeting (møteprotokoll).
+
+    Minutes written by hand on a meeting case without its meeting record stay in the
+    case's data, where they were written.
+    """
+    from engine.services.documents import store_minutes
+
+    meeting = ctx.session.get(Meeting, ctx.case.id)
+    if meeting is not None and meeting.minutes:
+        store_minutes(ctx.session, meeting, actor=ctx.actor, now=ctx.now)
+
+
+@effect
+def release_documents(ctx: EffectContext) -> None:
+    """Release what an access request (innsynskrav) was granted: the document itself, or
+    its redacted copy when the request was granted in part."""
+    from engine.services.access_requests import release_for
+
+    release_for(ctx.session, ctx.case, partly=ctx.trigger == "partly_grant", now=ctx.now)

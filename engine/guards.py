@@ -196,3 +196,39 @@ def no_overlapping_agreement(ctx: GuardContext) -> str | None:
                 "which overlaps"
             )
     return None
+
+
+def _requested_document_id(ctx: GuardContext) -> int | None:
+    """The id of the document an access request names, if it names one of its council."""
+    from engine.models import Document
+
+    value = ctx.data.get("document_id")
+    if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).isdigit():
+        return None
+    return ctx.session.scalar(
+        select(Document.id).where(
+            Document.id == int(value), Document.council_id == ctx.case.council_id
+        )
+    )
+
+
+@guard
+def document_releasable(ctx: GuardContext) -> str | None:
+    """An access request releases the document it names, which must be one of the council's."""
+    if _requested_document_id(ctx) is None:
+        return "the request names no document of this council to release"
+    return None
+
+
+@guard
+def redaction_registered(ctx: GuardContext) -> str | None:
+    """An access request is granted in part by releasing a redacted copy, which must exist."""
+    from engine.models import Redaction
+
+    document_id = _requested_document_id(ctx)
+    found = document_id is not None and ctx.session.scalar(
+        select(func.count()).select_from(Redaction).where(Redaction.document_id == document_id)
+    )
+    if not found:
+        return "register a redacted copy of the requested document before granting in part"
+    return None

@@ -7,6 +7,7 @@ still leaves nothing behind.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -16,6 +17,18 @@ from sqlalchemy.orm import Session
 from engine.db import WRITE_OPTION
 from tests.databases import KINDS, migrated_engine
 from tests.factories import World, make_world
+
+
+@pytest.fixture(scope="session", autouse=True)
+def document_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Document files go to a temporary store, never to the working directory's instance."""
+    before = os.environ.get("POLITIRAD_DOCUMENTS")
+    os.environ["POLITIRAD_DOCUMENTS"] = str(tmp_path_factory.mktemp("documents"))
+    yield
+    if before is None:
+        os.environ.pop("POLITIRAD_DOCUMENTS", None)
+    else:
+        os.environ["POLITIRAD_DOCUMENTS"] = before
 
 
 @pytest.fixture(scope="session", params=KINDS)

@@ -3,6 +3,14 @@
 from engine.models.audit import AuditHead, CaseEvent
 from engine.models.cases import Case, CaseCounter, WorkflowSnapshot, case_bydel, case_priority_area
 from engine.models.deadlines import Approval, Deadline
+from engine.models.documents import (
+    Document,
+    DocumentCounter,
+    JournalCounter,
+    Redaction,
+    Release,
+)
+from engine.models.feeds import FeedToken
 from engine.models.followup import Action, ActionNote, Referral
 from engine.models.inbox import InboxMessage
 from engine.models.logins import LoginFailure, LoginSession
@@ -31,9 +39,13 @@ __all__ = [
     "Council",
     "Deadline",
     "Disqualification",
+    "Document",
+    "DocumentCounter",
+    "FeedToken",
     "Finding",
     "InboxMessage",
     "JobRun",
+    "JournalCounter",
     "LoginFailure",
     "LoginSession",
     "Meeting",
@@ -45,7 +57,9 @@ __all__ = [
     "Person",
     "PoliceUnit",
     "PriorityArea",
+    "Redaction",
     "Referral",
+    "Release",
     "SentReminder",
     "SteeringGroup",
     "UnitCoverage",

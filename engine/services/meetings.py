@@ -49,6 +49,7 @@ from engine.models.meetings import MEETING_KINDS, OUTCOMES, STANDING_ITEMS
 from engine.outbox import queue
 from engine.runtime import definition_of
 from engine.services.cases import FireResult, fire, get_case, open_case, update_case
+from engine.services.documents import store_notice
 from engine.services.followup import follow_up_list, record_change
 
 MONTHS = (
@@ -968,34 +969,48 @@ def _shown(entry: AgendaEntry) -> Case | _Standing:
 # --- the notice --------------------------------------------------------------------------
 
 
-def send_notice(session: Session, meeting: Meeting, *, now: datetime) -> list[OutboxMessage]:
-    """Queue the notice (innkalling) with the agenda to everyone called to the meeting."""
+def send_notice(
+    session: Session, meeting: Meeting, *, now: datetime, actor: Actor | None = None
+) -> list[OutboxMessage]:
+    """Queue the notice (innkalling) with the agenda to everyone called to the meeting, and
+    register it, as the public reads it, as a document of the meeting."""
     for entry in meeting.agenda:
         if entry.case is not None:
             _copy_screening(entry)
-    return _queue_notices(session, meeting, meeting.participants, now)
+    messages = _queue_notices(session, meeting, meeting.participants, now)
+    council = session.get(Council, meeting.council_id)
+    agenda, rows = _reader_agenda(session, council, meeting, Actor.public(), now)
+    text = _notice_text(council, meeting, agenda, rows)
+    store_notice(session, meeting, text, actor=actor or Actor.system(), now=now)
+    return messages
+
+
+def _reader_agenda(
+    session: Session, council: Council, meeting: Meeting, reader: Actor, now: datetime
+) -> tuple[list[dict], list]:
+    """The agenda and the follow-up list as ``reader`` may read them."""
+    day = to_oslo(now).date()
+    follow_up = any(e.standing == "follow_up_list" for e in meeting.agenda)
+    rows = follow_up_list(session, council, as_of=meeting.date, actor=reader) if follow_up else []
+    agenda = [
+        {
+            "position": e.position,
+            "title": entry_title(reader, e, day),
+            "case": e.case.number if e.case else None,
+        }
+        for e in meeting.agenda
+    ]
+    return agenda, rows
 
 
 def _queue_notices(
     session: Session, meeting: Meeting, participants: Iterable[Participant], now: datetime
 ) -> list[OutboxMessage]:
     council = session.get(Council, meeting.council_id)
-    day = to_oslo(now).date()
-    follow_up = any(e.standing == "follow_up_list" for e in meeting.agenda)
     messages = []
     for participant in participants:
         reader = actor_for(participant.person) if participant.person else Actor.public()
-        rows = (
-            follow_up_list(session, council, as_of=meeting.date, actor=reader) if follow_up else []
-        )
-        agenda = [
-            {
-                "position": e.position,
-                "title": entry_title(reader, e, day),
-                "case": e.case.number if e.case else None,
-            }
-            for e in meeting.agenda
-        ]
+        agenda, rows = _reader_agenda(session, council, meeting, reader, now)
         payload = {
             "meeting": meeting.label,
             "date": meeting.date.isoformat(),

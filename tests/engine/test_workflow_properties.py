@@ -371,6 +371,8 @@ class Model:
                 return False
             o_start, o_end = as_date(other.valid_from), as_date(other.valid_to)
             return bool(o_start and o_end and o_start <= end and start <= o_end)
+        if name in ("document_releasable", "redaction_registered"):
+            return True  # the council has no documents here: nothing to release
         if name == "follow_up_complete":  # no action still open, no referral unanswered
             return self.action in ("open", "in_progress") or self.referral == "awaiting"
         raise KeyError(f"the model does not know the guard {name!r}")
@@ -620,6 +622,12 @@ HAPPY_PATHS: dict[str, tuple[tuple[Any, ...], ...]] = {
         ("fire", "extend", {"valid_to": "2028-12-31"}, ""),
         ("fire", "extend", {}, ""),
         ("fire", "supersede", {}, ""),
+    ),
+    "access_request": (
+        ("fire", "assess", {}, ""),
+        ("fire", "refuse", {"refusal_basis": "offl. § 13"}, ""),
+        ("fire", "appeal", {}, ""),
+        ("fire", "uphold", {}, ""),
     ),
     "steering_report": (
         ("fire", "submit", {"report": "Rapport"}, ""),
@@ -1101,6 +1109,7 @@ MeetingMachine = machine_class("meeting")
 BylawRevisionMachine = machine_class("bylaw_revision")
 AgreementRevisionMachine = machine_class("agreement_revision")
 SteeringReportMachine = machine_class("steering_report")
+AccessRequestMachine = machine_class("access_request")
 
 MACHINES = {
     machine.flow.name: machine
@@ -1110,6 +1119,7 @@ MACHINES = {
         BylawRevisionMachine,
         AgreementRevisionMachine,
         SteeringReportMachine,
+        AccessRequestMachine,
     )
 }
 

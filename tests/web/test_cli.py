@@ -48,7 +48,7 @@ def make_council(cli, database):
 def test_workflows_check_accepts_the_shipped_definitions():
     result = CliRunner().invoke(main, ["workflows", "check"])
     assert result.exit_code == 0, result.output
-    assert "5 workflow definitions are valid" in result.output
+    assert "6 workflow definitions are valid" in result.output
 
 
 def test_workflows_check_prints_every_problem_with_file_and_path_and_exits_1(tmp_path):
