@@ -11,7 +11,7 @@ import http
 import importlib
 from collections.abc import Callable
 
-from flask import Flask, Response, render_template
+from flask import Flask, Response, render_template, request
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 from werkzeug.exceptions import HTTPException
@@ -136,11 +136,17 @@ def init_app(app: Flask) -> PolitiradApi:
     api = PolitiradApi(app)
     from web.app import csrf
 
-    for name in MODULES:
-        blueprint = importlib.import_module(f"web.api.{name}").blueprint
-        blueprint.before_request(auth.authenticate)
+    names = set()
+    for module in MODULES:
+        blueprint = importlib.import_module(f"web.api.{module}").blueprint
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint, url_prefix=PREFIX)
+        names.add(blueprint.name)
+
+    @app.before_request
+    def authenticate_api_calls():
+        if request.blueprint in names:
+            auth.authenticate()
 
     @app.get(f"{PREFIX}/docs")
     def api_docs():

@@ -7,7 +7,7 @@ on another site, and the API needs no CSRF token. A token acts exactly as its pe
 
 from __future__ import annotations
 
-from flask import current_app, g, request
+from flask import after_this_request, current_app, g, request
 from sqlalchemy.orm import selectinload
 
 from engine.actors import Actor, actor_for
@@ -56,19 +56,27 @@ def authenticate() -> None:
             headers={"WWW-Authenticate": f'{CHALLENGE}, error="insufficient_scope"'},
         )
     if tokens.needs_touch(token, now):
-        _touch(token.id)
+        sessions = current_app.extensions["politirad.sessions"]
+        token_id = token.id
+        after_this_request(lambda response: _touch_after(response, sessions, token_id))
     person = db().get(Person, token.person_id, options=[selectinload(Person.memberships)])
     g.api_actor, g.api_token = actor_for(person), token
 
 
-def _touch(token_id: int) -> None:
-    """Note the use in a short write transaction of its own, so reads stay read-only."""
-    session = current_app.extensions["politirad.sessions"](True)
-    try:
-        tokens.touch(session, token_id)
-        session.commit()
-    finally:
-        session.close()
+def _touch_after(response, sessions, token_id: int):
+    """Note the use once the answer has gone, in a short write transaction of its own, so
+    reads stay read-only and the caller does not wait for it."""
+
+    def touch() -> None:
+        session = sessions(True)
+        try:
+            tokens.touch(session, token_id)
+            session.commit()
+        finally:
+            session.close()
+
+    response.call_on_close(touch)
+    return response
 
 
 def actor() -> Actor:

@@ -293,9 +293,8 @@ def _ids(model, key, council: Council, values: list, what: str) -> list[int]:
     wanted = set(values)
     if not wanted:
         return []
-    rows = dict(
-        db().execute(select(key, model.id).where(model.council_id == council.id, key.in_(wanted)))
-    )
+    query = select(key, model.id).where(model.council_id == council.id, key.in_(wanted))
+    rows = {value: id_ for value, id_ in db().execute(query)}
     unknown = sorted(str(v) for v in wanted - set(rows))
     if unknown:
         raise ValidationError(f"unknown {what}: {', '.join(unknown)}", {what: "unknown"})
