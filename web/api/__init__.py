@@ -16,7 +16,7 @@ from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 from werkzeug.exceptions import HTTPException
 
-from engine.errors import EngineError
+from engine.errors import EngineError, NotFound
 from web.api import auth
 from web.api.problems import CONTENT_TYPE, from_exception, under_api
 from web.api.schemas import ProblemSchema
@@ -146,6 +146,8 @@ def init_app(app: Flask) -> PolitiradApi:
     @app.before_request
     def authenticate_api_calls():
         if request.blueprint in names:
+            if any("\x00" in str(value) for value in (request.view_args or {}).values()):
+                raise NotFound("no such thing")  # PostgreSQL cannot even look a NUL up
             auth.authenticate()
 
     @app.get(f"{PREFIX}/docs")

@@ -6,7 +6,10 @@ ISO 8601 dates. The OpenAPI document is generated from these classes.
 
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, fields, validate
+from collections.abc import Mapping
+from typing import Any
+
+from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate
 
 CASE_NUMBER = r"^\d{4}/\d{1,9}$"
 MAX_INT = 2147483647
@@ -16,6 +19,23 @@ class Strict(Schema):
     class Meta:
         unknown = RAISE
         ordered = True
+
+    @pre_load
+    def refuse_nul(self, data: Any, **_kwargs: Any) -> Any:
+        """No text anywhere may hold a NUL character (PostgreSQL cannot store one)."""
+        if _has_nul(data):
+            raise ValidationError("text may not contain NUL characters")
+        return data
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, Mapping):
+        return any(_has_nul(key) or _has_nul(value[key]) for key in value)
+    if isinstance(value, list | tuple):
+        return any(_has_nul(item) for item in value)
+    return False
 
 
 def _time(**kwargs):
