@@ -79,7 +79,8 @@ def create_token(
     elif expires_at - now > MAX_LIFETIME:
         errors["expires_at"] = "at most a year ahead"
     if errors:
-        raise ValidationError("the token cannot be made as asked", errors)
+        problems = "; ".join(f"{name}: {message}" for name, message in errors.items())
+        raise ValidationError(f"the token cannot be made as asked ({problems})", errors)
     secret = PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(
         person_id=person.id,
