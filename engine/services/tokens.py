@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from engine.actors import Actor
 from engine.clock import resolve
@@ -126,7 +126,9 @@ def authenticate(session: Session, secret: str, *, now: datetime | None = None) 
     if not secret.startswith(PREFIX) or len(secret) > 200:
         return Verdict(None, "the token is malformed")
     token = session.scalars(
-        select(ApiToken).where(ApiToken.token_hash == secret_hash(secret))
+        select(ApiToken)
+        .where(ApiToken.token_hash == secret_hash(secret))
+        .options(joinedload(ApiToken.person).selectinload(Person.memberships))
     ).one_or_none()
     if token is None:
         return Verdict(None, "the token is not known")

@@ -8,11 +8,9 @@ on another site, and the API needs no CSRF token. A token acts exactly as its pe
 from __future__ import annotations
 
 from flask import after_this_request, current_app, g, request
-from sqlalchemy.orm import selectinload
 
 from engine.actors import Actor, actor_for
 from engine.db import utcnow
-from engine.models import Person
 from engine.services import tokens
 from web.api.problems import Problem
 from web.db import SAFE_METHODS, db
@@ -59,8 +57,7 @@ def authenticate() -> None:
         sessions = current_app.extensions["politirad.sessions"]
         token_id = token.id
         after_this_request(lambda response: _touch_after(response, sessions, token_id))
-    person = db().get(Person, token.person_id, options=[selectinload(Person.memberships)])
-    g.api_actor, g.api_token = actor_for(person), token
+    g.api_actor, g.api_token = actor_for(token.person), token
 
 
 def _touch_after(response, sessions, token_id: int):

@@ -4,11 +4,12 @@ planning a meeting and placing items on its agenda."""
 from __future__ import annotations
 
 from flask_smorest import Blueprint
+from sqlalchemy import select
 
 from engine.access import Visibility, visibility
 from engine.actors import Actor
 from engine.errors import NotFound
-from engine.models import AgendaEntry, Council, Meeting
+from engine.models import AgendaEntry, Case, Council, Meeting
 from engine.services.meetings import (
     create_meeting,
     entry_title,
@@ -46,11 +47,12 @@ def meetings(council, year=None):
     """The council's meetings in date order (the meeting calendar is public)."""
     found = council_of(council)
     actor, day = auth.actor(), today()
-    return [
-        _meeting(m)
-        for m in list_meetings(db(), found, year=year)
-        if visibility(actor, m.case, day) != Visibility.HIDDEN
-    ]
+    listed = list_meetings(db(), found, year=year)
+    # One query for all the meetings' cases; held here, the session has them at hand.
+    cases = db().scalars(select(Case).where(Case.id.in_([m.case_id for m in listed]))).all()
+    shown = [_meeting(m) for m in listed if visibility(actor, m.case, day) != Visibility.HIDDEN]
+    del cases
+    return shown
 
 
 @blueprint.post(f"/councils/{COUNCIL}/meetings")
