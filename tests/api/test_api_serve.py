@@ -63,3 +63,15 @@ def test_serve_runs_gunicorn_workers_that_answer_the_api(tmp_path):
             _, errors = server.communicate(timeout=30)
         assert "Booting worker" in errors
         assert errors.count("Booting worker") == 2
+
+
+def test_behind_a_proxy_the_app_trusts_its_forwarded_headers_only_when_told(engine):
+    from web.app import create_app
+
+    headers = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
+    trusting = create_app({"TESTING": True, "ENGINE": engine, "SECRET_KEY": "t", "PROXY_FIX": 1})
+    plain = create_app({"TESTING": True, "ENGINE": engine, "SECRET_KEY": "t"})
+    behind = trusting.test_client().get("/api/v1/workflows", headers=headers)
+    direct = plain.test_client().get("/api/v1/workflows", headers=headers)
+    assert "Strict-Transport-Security" in behind.headers  # the app saw https
+    assert "Strict-Transport-Security" not in direct.headers

@@ -106,8 +106,12 @@ def place(body, council, year, number):
 @blueprint.get(f"{MEETING}/attendance")
 @blueprint.response(200, ParticipantSchema(many=True))
 def attendance(council, year, number):
-    """Who is called to the meeting and, once it is held, who came."""
-    found = _find(auth.actor(), council_of(council), year, number)
+    """Who is called to the meeting and, once it is held, who came (for a meeting you may
+    see only by title: nobody)."""
+    actor = auth.actor()
+    found = _find(actor, council_of(council), year, number)
+    if visibility(actor, found.case, today()) != Visibility.FULL:
+        return []
     return [
         {
             "name": p.name,
