@@ -3,6 +3,7 @@ the token service, and a client that sends them as ``Authorization: Bearer``."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 from engine.actors import Actor
 from engine.calendar import is_working_day, to_oslo
 from engine.db import utcnow
+from engine.passwords import hash_password
 from engine.services.meetings import why_not_meeting_day
 from engine.services.tokens import create_token
 from web.app import create_app
@@ -102,3 +104,29 @@ def next_meeting_day(kind: str = "extraordinary", after_days: int = 14):
     while not is_working_day(day) or why_not_meeting_day(day, kind) is not None:
         day += timedelta(days=1)
     return day
+
+
+# --- the browser side, for the token page ------------------------------------------------
+
+PASSWORD = "correct horse battery"
+
+
+def csrf_token(client) -> str:
+    page = client.get("/login").get_data(as_text=True)
+    return re.search(r'name="csrf-token" content="([^"]+)"', page)[1]
+
+
+def log_in(client, session: Session, person) -> None:
+    """Log ``person`` in through the login form."""
+    person.password_hash = hash_password(PASSWORD)
+    session.flush()
+    response = client.post(
+        "/login",
+        data={"login": person.login, "password": PASSWORD, "csrf_token": csrf_token(client)},
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+
+
+def post(client, url: str, data: dict | None = None):
+    """A form post with the CSRF token, as the browser sends it."""
+    return client.post(url, data={**(data or {}), "csrf_token": csrf_token(client)})

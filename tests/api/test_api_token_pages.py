@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from engine.models import ApiToken
 from engine.services.tokens import secret_hash
+from tests.api.conftest import log_in, post
 from tests.databases import fresh_database, migrate
-from tests.web.conftest import log_in, post
 from web.cli import main
 
 

@@ -15,6 +15,7 @@ from engine.errors import PermissionDenied, ValidationError
 from engine.models import ApiToken, CaseEvent
 from engine.services.cases import open_case
 from engine.services.tokens import create_token, revoke_token, secret_hash
+from tests.api.conftest import log_in
 from tests.factories import NOW
 
 
@@ -153,8 +154,6 @@ def restricted_case(session, world):
 
 
 def test_the_api_ignores_the_login_cookie_and_needs_no_csrf_token(client, session, world):
-    from tests.web.conftest import log_in
-
     case = restricted_case(session, world)
     year, seq = case.number.split("/")
     log_in(client, session, world.people["leader"])  # cleared for restricted cases
