@@ -18,7 +18,7 @@ from werkzeug.exceptions import HTTPException
 from engine.config import database_url, instance_path
 from engine.db import make_engine
 from engine.errors import EngineError
-from web import auth, formatting
+from web import api, auth, formatting
 from web import db as request_db
 from web.errors import status_for
 
@@ -72,6 +72,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     formatting.init_app(app)
     _register_views(app)
     _register_error_pages(app)
+    api.init_app(app)  # after the error pages: its problem+json answers only under /api/
+    _apply_proxy_fix(app)
     app.after_request(_security_headers)
 
     @app.get("/health")
@@ -100,6 +102,18 @@ def _instance_secret(app: Flask) -> str:
         path.write_text(secrets.token_hex(32))
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+def _apply_proxy_fix(app: Flask) -> None:
+    """Behind a proxy, trust its X-Forwarded-* headers: ``POLITIRAD_PROXY_FIX`` is the
+    number of proxies in front of the app (``1`` for one nginx); unset or 0 trusts none."""
+    proxies = int(app.config.get("PROXY_FIX") or 0)
+    if proxies > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_prefix=proxies
+        )
 
 
 def _locale() -> str:

@@ -25,11 +25,13 @@ from engine.models.outbox import OutboxMessage
 from engine.models.oversight import Finding, JobRun, SentReminder, SteeringGroup
 from engine.models.people import Council, Membership, Party, Person
 from engine.models.reference import Bydel, PoliceUnit, PriorityArea, UnitCoverage
+from engine.models.tokens import ApiToken
 
 __all__ = [
     "Action",
     "ActionNote",
     "AgendaEntry",
+    "ApiToken",
     "Approval",
     "AuditHead",
     "Bydel",

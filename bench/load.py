@@ -1,0 +1,215 @@
+"""The production server under load: gunicorn with 4 workers on PostgreSQL, loopback only.
+
+    python -m bench.load [--users 100] [--seconds 60] [--ceiling-seconds 20] [--workers 4]
+
+Loads the Oslo demo council into a new PostgreSQL database, makes API tokens for the
+members and the secretariat through the token service, starts ``politirad serve`` and
+drives it with locust: first the trivial health endpoint (the ceiling: what this server
+answers when a request does almost nothing), then the mix for the given time: the public
+calendar, members reading cases, the secretariat opening cases and firing transitions,
+each user pausing 0.5–1.5 s between requests (the ceiling's users do not pause).
+Prints requests per second, p50/p95/p99 and errors of both, and the goals.
+
+Needs the ``bench`` extra (locust) and PostgreSQL (``TEST_POSTGRES_URL``).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from sqlalchemy import select
+
+from bench.common import migrated
+from engine.actors import Actor
+from engine.db import make_engine, session_factory
+from engine.demo import load_demo
+from engine.models import Case, Person
+from engine.models.enums import Access
+from engine.services.tokens import create_token
+
+HERE = Path(__file__).parent
+BIN = Path(sys.executable).parent
+GOALS = {"errors": 0, "p99_ms": 300, "share_of_ceiling": 0.25}
+
+
+def prepare(url: str, folder: Path) -> Path:
+    """The demo council, a read token per member and a write token for the secretariat."""
+    engine = make_engine(url)
+    with session_factory(engine, write=True)() as session:
+        demo = load_demo(session)
+        system = Actor.system()
+        members = [
+            p
+            for p in demo.people
+            if any(m.role in ("member", "leader", "deputy") for m in p.memberships)
+        ]
+        secretariat = session.scalars(select(Person).where(Person.login == "sekretariat")).one()
+        setup = {
+            "council": demo.council.slug,
+            "member_tokens": [
+                create_token(session, actor=system, person=p, name="load", scope="read").secret
+                for p in members
+            ],
+            "secretariat_token": create_token(
+                session, actor=system, person=secretariat, name="load", scope="write"
+            ).secret,
+            "cases": [
+                c.number
+                for c in session.scalars(
+                    select(Case).where(
+                        Case.council_id == demo.council.id, Case.access != Access.RESTRICTED
+                    )
+                )
+            ],
+        }
+        session.commit()
+    engine.dispose()
+    path = folder / "setup.json"
+    path.write_text(json.dumps(setup))
+    return path
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(url: str, server: subprocess.Popen, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"the server stopped: exit {server.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit(f"{url} did not answer in {seconds:.0f} s")
+
+
+def public_calendar(base: str, council: str) -> str:
+    """The public meeting calendar: the iCalendar feed where the records pages serve it,
+    else the API's meeting list as the public sees it."""
+    feed = f"/public/{council}/calendar.ics"
+    try:
+        with urllib.request.urlopen(base + feed, timeout=5) as response:
+            if response.status == 200:
+                return feed
+    except OSError:
+        pass
+    return f"/api/v1/councils/{council}/meetings"
+
+
+def run_locust(phase: str, base: str, setup: Path, users: int, seconds: int, folder: Path) -> dict:
+    prefix = folder / phase
+    env = {**os.environ, "LOAD_PHASE": phase, "LOAD_SETUP": str(setup)}
+    command = [
+        str(BIN / "locust"),
+        "-f", str(HERE / "load_locustfile.py"),
+        "--headless", "--only-summary", "--loglevel", "WARNING",
+        "--host", base,
+        "--users", str(users), "--spawn-rate", str(users),
+        "--run-time", f"{seconds}s", "--stop-timeout", "10",
+        "--csv", str(prefix),
+    ]  # fmt: skip
+    log = folder / f"{phase}.log"
+    with log.open("w") as output:
+        subprocess.run(command, env=env, check=False, stdout=output, stderr=subprocess.STDOUT)
+    if not Path(f"{prefix}_stats.csv").exists():
+        raise SystemExit(f"locust wrote no figures:\n{log.read_text()[-3000:]}")
+    with open(f"{prefix}_stats.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    total = next(r for r in rows if r["Name"] == "Aggregated")
+    return {
+        "rows": [r for r in rows if r["Name"] != "Aggregated"],
+        "rps": float(total["Requests/s"]),
+        "requests": int(total["Request Count"]),
+        "errors": int(total["Failure Count"]),
+        "p50": float(total["50%"]),
+        "p95": float(total["95%"]),
+        "p99": float(total["99%"]),
+    }
+
+
+def main() -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=100)
+    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--ceiling-seconds", type=int, default=20)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=1, help="threads per worker")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as scratch, migrated("postgresql") as url:
+        folder = Path(scratch)
+        setup = prepare(url, folder)
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        server = subprocess.Popen(
+            [
+                str(BIN / "politirad"), "serve", "--bind", f"127.0.0.1:{port}",
+                "--workers", str(args.workers), "--threads", str(args.threads),
+                "--no-access-log",
+            ],
+            env={**os.environ, "DATABASE_URL": url, "POLITIRAD_SECRET_KEY": "load-test"},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        try:
+            wait_for(f"{base}/health", server)
+            data = json.loads(setup.read_text())
+            data["calendar"] = public_calendar(base, data["council"])
+            setup.write_text(json.dumps(data))
+            ceiling = run_locust("ceiling", base, setup, args.users, args.ceiling_seconds, folder)
+            mix = run_locust("mix", base, setup, args.users, args.seconds, folder)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    report(args, data, ceiling, mix)
+
+
+def report(args, data: dict, ceiling: dict, mix: dict) -> None:
+    print(
+        f"gunicorn {args.workers} workers × {args.threads} threads on PostgreSQL, loopback, "
+        f"{args.users} users (the mix's pause 0.5–1.5 s between requests); "
+        f"public calendar: {data['calendar']}"
+    )
+    print(
+        f"{'':<22}{'req/s':>9}{'requests':>10}{'errors':>8}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}"
+    )
+    for name, row in (("ceiling (/health)", ceiling), ("mix", mix)):
+        print(
+            f"{name:<22}{row['rps']:>9.1f}{row['requests']:>10}{row['errors']:>8}"
+            f"{row['p50']:>8.0f}{row['p95']:>8.0f}{row['p99']:>8.0f}"
+        )
+    for row in mix["rows"]:
+        print(
+            f"  {row['Type']} {row['Name']:<18}{float(row['Requests/s']):>9.1f}"
+            f"{int(row['Request Count']):>10}{int(row['Failure Count']):>8}"
+            f"{float(row['50%']):>8.0f}{float(row['95%']):>8.0f}{float(row['99%']):>8.0f}"
+        )
+    share = mix["rps"] / ceiling["rps"] if ceiling["rps"] else 0.0
+    checks = (
+        ("errors", mix["errors"] + ceiling["errors"] == GOALS["errors"], "0"),
+        ("p99", mix["p99"] < GOALS["p99_ms"], f"< {GOALS['p99_ms']} ms"),
+        ("mix / ceiling", share >= GOALS["share_of_ceiling"], f"≥ {GOALS['share_of_ceiling']:.0%}"),
+    )
+    print(f"mix / ceiling: {share:.0%}; load average of this machine: {os.getloadavg()[0]:.1f}")
+    for name, ok, goal in checks:
+        print(f"goal {name} {goal}: {'met' if ok else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()
