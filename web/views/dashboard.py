@@ -1,0 +1,65 @@
+"""The council's front page for a person (oversikt), and their inbox (innboks)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from engine.dashboard import dashboard, inbox, inbox_size, unread_count
+from engine.errors import PermissionDenied
+from engine.models import Council
+from engine.services.inbox import mark_read
+from web.auth import current_actor, login_required
+from web.db import commit, db
+from web.views.cases import _now, council_of, party_labels, today
+
+blueprint = Blueprint("dashboard", __name__)
+INBOX_PAGE = 25
+
+
+def seated_council(slug: str) -> Council:
+    """The council of the URL, for a person who sits in it today (403 otherwise)."""
+    council = council_of(slug)
+    if not current_actor().seats_in(council.id, today()):
+        raise PermissionDenied(f"you have no seat in {council.name}")
+    return council
+
+
+@blueprint.get("/<council>/")
+@login_required
+def show(council: str):
+    """Approvals waiting for me, my actions, this week's deadlines, the next meetings,
+    the year's cadence and my inbox."""
+    found = seated_council(council)
+    board = dashboard(db(), current_actor(), found, now=_now())
+    return render_template("dashboard.html", council=found, board=board, parties=party_labels())
+
+
+@blueprint.route("/<council>/inbox", methods=["GET", "POST"])
+@login_required
+def messages(council: str):
+    """The person's messages, newest first; posting marks one (or all) as read."""
+    found = seated_council(council)
+    actor = current_actor()
+    if request.method == "POST":
+        chosen = request.form.get("message", "")
+        changed = mark_read(
+            db(), actor=actor, message_id=int(chosen) if chosen.isdigit() else None, now=_now()
+        )
+        commit()
+        if changed:
+            flash(_("Markert som lest."))
+        return redirect(url_for("dashboard.messages", council=found.slug))
+    try:
+        page = max(1, min(int(request.args.get("page", "1")), 100_000))
+    except ValueError:
+        page = 1
+    total = inbox_size(db(), actor.person_id)
+    return render_template(
+        "inbox.html",
+        council=found,
+        messages=inbox(db(), actor.person_id, limit=INBOX_PAGE, offset=(page - 1) * INBOX_PAGE),
+        unread=unread_count(db(), actor.person_id),
+        page=page,
+        pages=max(1, -(-total // INBOX_PAGE)),
+    )
