@@ -71,12 +71,13 @@ def _stale() -> StaleForm | None:
     not a versioned form on a case the person may see in full."""
     version = _form_version()
     args = request.view_args or {}
-    if version is None or "council" not in args or "year" not in args:
+    slug = args.get("council", args.get("council_slug"))
+    if version is None or not isinstance(slug, str) or "year" not in args:
         return None
     session = db()
     session.rollback()  # the refused write may have left the session unusable
     try:
-        case, url = _case_of(args)
+        case, url = _case_of(slug, args)
     except EngineError:
         return None
     if case is None or visibility(current_actor(), case, oslo_today()) != Visibility.FULL:
@@ -104,9 +105,9 @@ def _form_version() -> int | None:
     return None
 
 
-def _case_of(args: dict) -> tuple[Case | None, str]:
+def _case_of(slug: str, args: dict) -> tuple[Case | None, str]:
     session = db()
-    council = session.scalars(select(Council).where(Council.slug == args["council"])).first()
+    council = session.scalars(select(Council).where(Council.slug == slug)).first()
     if council is None:
         return None, ""
     if "seq" in args:

@@ -1,0 +1,47 @@
+"""A stale form: "someone changed this case; here is what changed" (409)."""
+
+from __future__ import annotations
+
+from engine.services import fire, update_case
+from tests.engine.test_cases import agenda_item, meeting
+from tests.factories import NOW
+from tests.web.conftest import log_in, post
+
+
+def test_a_form_sent_after_someone_changed_the_case_shows_what_they_changed(client, session, world):
+    item = agenda_item(session, world)
+    rendered_with = item.version
+    meet = meeting(session, world)
+    update_case(session, item, actor=world.actor("leader"), changes={"meeting": meet}, now=NOW)
+    fire(session, item, "propose", actor=world.actor("kmember"), comment="Haster", now=NOW)
+    log_in(client, session, world.people["sec"])
+    response = post(
+        client,
+        f"/testby/cases/{item.number}/transitions/propose",
+        {"version": str(rendered_with), "comment": "Mitt forslag"},
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "Saken er endret av noen andre" in page
+    assert "Dette er endret" in page
+    assert page.count("<tr>") == 3  # the header, the edit and the transition
+    assert "Leader" in page and "Kmember" in page and "Haster" in page
+    assert "→" in page
+    assert f'href="/testby/cases/{item.number}"' in page
+    assert "Mitt forslag" not in page  # nothing of the refused form was stored or echoed
+
+
+def test_a_stale_form_in_english_is_explained_in_english(client, session, world):
+    item = agenda_item(session, world)
+    rendered_with = item.version
+    meet = meeting(session, world)
+    update_case(session, item, actor=world.actor("leader"), changes={"meeting": meet}, now=NOW)
+    log_in(client, session, world.people["sec"])
+    post(client, "/language", {"lang": "en"})
+    response = post(
+        client,
+        f"/testby/cases/{item.number}/transitions/propose",
+        {"version": str(rendered_with)},
+    )
+    assert response.status_code == 409
+    assert "Someone else changed this case" in response.get_data(as_text=True)
