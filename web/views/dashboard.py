@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from engine.dashboard import dashboard, inbox, inbox_size, unread_count
 from engine.errors import PermissionDenied
 from engine.models import Council
 from engine.services.inbox import mark_read
-from web.auth import current_actor, login_required
+from web.auth import current_actor, login_required, manager
 from web.db import commit, db
 from web.views.cases import _now, council_of, party_labels, today
 
@@ -25,11 +26,17 @@ def seated_council(slug: str) -> Council:
     return council
 
 
-@blueprint.get("/<council>/")
-@login_required
+@blueprint.get("/<council>/", strict_slashes=False)
 def show(council: str):
     """Approvals waiting for me, my actions, this week's deadlines, the next meetings,
-    the year's cadence and my inbox."""
+    the year's cadence and my inbox.
+
+    Any one-segment path lands here, so an unknown council is a 404 before login is asked
+    for (the councils themselves are public).
+    """
+    council_of(council)
+    if not current_user.is_authenticated:
+        return manager.unauthorized()
     found = seated_council(council)
     board = dashboard(db(), current_actor(), found, now=_now())
     return render_template("dashboard.html", council=found, board=board, parties=party_labels())
