@@ -11,7 +11,13 @@ from engine.calendar import to_oslo
 from engine.clock import resolve
 from engine.models import Case, Meeting
 from engine.services.cases import fire, open_case
-from engine.services.meetings import create_meeting, place_item, proposed_dates
+from engine.services.meetings import (
+    approve_decision,
+    create_meeting,
+    place_item,
+    proposed_dates,
+    record_outcome,
+)
 from tests.factories import World
 
 MEMO = {"memo": "Saksframlegg", "access_assessed": True}
@@ -86,3 +92,28 @@ def convene(session: Session, world: World, meeting: Meeting) -> None:
 def hold(session: Session, world: World, meeting: Meeting) -> None:
     convene(session, world, meeting)
     fire(session, meeting.case, "hold", actor=world.actor("sec"))
+
+
+def decide(session: Session, world: World, meeting: Meeting, item: Case, text: str) -> None:
+    """Record a decision on a held meeting's item and have both parties approve it."""
+    entry = next(e for e in meeting.agenda if e.case_id == item.id)
+    record_outcome(session, entry, "decided", actor=world.actor("sec"), text=text)
+    approve_decision(session, entry, actor=world.actor("leader"))
+    approve_decision(session, entry, actor=world.actor("deputy"))
+
+
+def publish_minutes(session: Session, world: World, meeting: Meeting) -> None:
+    """Draft, circulate, approve (both parties) and publish the held meeting's minutes."""
+    case = meeting.case
+    fire(session, case, "draft_minutes", actor=world.actor("sec"))
+    fire(session, case, "circulate_minutes", actor=world.actor("sec"))
+    fire(session, case, "approve_minutes", actor=world.actor("leader"))
+    fire(session, case, "approve_minutes", actor=world.actor("deputy"))
+    fire(session, case, "publish", actor=world.actor("sec"))
+
+
+def clear(session: Session, world: World, login: str) -> None:
+    """Clear a person of the world for restricted items."""
+    for seat in world.people[login].memberships:
+        seat.cleared = True
+    session.flush()
