@@ -474,3 +474,76 @@ def test_the_meeting_pages_speak_english_on_request(client, session, world):
 
     assert 'lang="en"' in page
     assert "Planned" in page  # the workflow's English label of the state
+
+
+def test_an_item_deferred_at_the_meeting_moves_to_the_chosen_later_meeting(client, session, world):
+    first_day, second_day = meeting_days()[:2]
+    first = make_meeting(session, world, first_day)
+    second = make_meeting(session, world, second_day)
+    item = proposed_item(session, world, "Trygghet på Grønland")
+    placed(session, world, first, item)
+    hold(session, world, first)
+    position = next(e.position for e in first.agenda if e.case_id == item.id)
+    log_in(client, session, world.people["sec"])
+
+    response = post(
+        client,
+        url(first, f"/agenda/{position}/outcome"),
+        {"outcome": "deferred", "text": "Trenger mer tid", "to_meeting": str(second.case_id)},
+    )
+
+    assert response.status_code == 302
+    session.refresh(second)
+    assert item.id in [e.case_id for e in second.agenda]
+    page = text(client.get(url(first)))
+    assert "Utsatt" in page
+
+
+def test_the_leader_approves_the_minutes_from_the_meeting_page(client, session, world):
+    meeting = make_meeting(session, world)
+    hold(session, world, meeting)
+    fire(session, meeting.case, "draft_minutes", actor=world.actor("sec"))
+    fire(session, meeting.case, "circulate_minutes", actor=world.actor("sec"))
+    log_in(client, session, world.people["leader"])
+
+    page = text(client.get(url(meeting)))
+
+    assert "Godkjenn referat" in page
+    assert f'name="next" value="{url(meeting)}"' in page  # the case's form comes back here
+
+
+def test_the_secretariat_invites_a_guest_to_the_meeting(client, session, world):
+    meeting = make_meeting(session, world)
+    log_in(client, session, world.people["sec"])
+
+    response = post(
+        client,
+        url(meeting, "/guests"),
+        {"name": "Kari Nordmann", "organisation": "Grønland næringsforening", "email": ""},
+    )
+
+    assert response.status_code == 302
+    session.refresh(meeting)
+    guest = meeting.participants[-1]
+    assert (guest.name, guest.role) == ("Kari Nordmann", "guest")
+    assert "Grønland næringsforening" in text(client.get(url(meeting)))
+
+
+def test_a_reporter_sees_an_exempt_item_by_its_public_title_and_legal_basis(client, session, world):
+    meeting = make_meeting(session, world)
+    exempt = proposed_item(
+        session,
+        world,
+        "Bekymringsmelding om en navngitt skole",
+        access="exempt",
+        public_title="Sak om en skole",
+        legal_basis="offl. § 13 første ledd",
+    )
+    placed(session, world, meeting, exempt)
+    log_in(client, session, world.people["reporter"])
+
+    page = text(client.get(url(meeting)))
+
+    assert "Sak om en skole" in page
+    assert "Unntatt offentlighet, offl. § 13 første ledd" in page
+    assert "navngitt" not in page

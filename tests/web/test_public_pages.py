@@ -135,3 +135,16 @@ def test_a_cancelled_meeting_says_so_in_the_calendar(client, session, world):
     page = text(client.get(f"/public/testby/?year={meeting.year}"))
 
     assert "<strong>Avlyst</strong>" in page
+
+
+def test_the_minutes_archive_lists_only_meetings_with_published_minutes(client, session, world):
+    first, second = meeting_days()[:2]
+    published = make_meeting(session, world, first)
+    hold(session, world, published)
+    publish_minutes(session, world, published)
+    planned = make_meeting(session, world, second)
+
+    page = text(client.get("/public/testby/meetings"))
+
+    assert public_url(published) in page
+    assert public_url(planned) not in page

@@ -11,7 +11,7 @@ from flask import Blueprint, render_template, request
 from sqlalchemy import select
 
 from engine.actors import Actor
-from engine.models import Council
+from engine.models import Case, Council, Meeting
 from engine.services.meetings import list_meetings
 from engine.services.minutes import published_minutes
 from web.clock import today
@@ -52,6 +52,19 @@ def calendar(council_slug: str):
         past=[m for m in meetings if m.date < day],
         agenda_states=AGENDA_PUBLIC_STATES,
     )
+
+
+@blueprint.get("/public/<council_slug>/meetings")
+def minutes_archive(council_slug: str):
+    """Every meeting whose minutes are published, the latest first."""
+    council = council_or_404(council_slug)
+    published = db().scalars(
+        select(Meeting)
+        .join(Case, Case.id == Meeting.case_id)
+        .where(Meeting.council_id == council.id, Case.state == "published")
+        .order_by(Meeting.date.desc(), Meeting.number.desc())
+    )
+    return render_template("public/archive.html", council=council, meetings=list(published))
 
 
 @blueprint.get(f"/public/<council_slug>/meetings/<{INT}:year>/<{INT}:number>")
