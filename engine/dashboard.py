@@ -75,6 +75,8 @@ class DueDeadline:
     label_nb: str
     label_en: str
     due: datetime
+    day: date
+    """the day the deadline falls on (the last day to act, for a frist)"""
     effect: str
     overdue: bool
 
@@ -263,11 +265,31 @@ def deadlines_due(
                 label_nb=nb,
                 label_en=en,
                 due=deadline.due,
+                day=deadline_day(case.kind, deadline.name, deadline.due),
                 effect=deadline.effect,
                 overdue=deadline.due < now,
             )
         )
     return result
+
+
+def deadline_day(kind: str, name: str, due: datetime) -> date:
+    """The day a deadline falls on in Oslo.
+
+    A frist passes at the midnight that ends its day, so its moment is the start of the
+    next day; an effective date (``at: start_of_day``) is the day its moment begins.
+    """
+    ends_day = _deadline_moments().get((kind, name), "end_of_day") == "end_of_day"
+    return to_oslo(due - timedelta(microseconds=1) if ends_day else due).date()
+
+
+def _deadline_moments() -> dict[tuple[str, str], str]:
+    return {
+        (definition.name, spec.name): spec.at
+        for definition in current_definitions().values()
+        for state in definition.states
+        for spec in state.deadlines
+    }
 
 
 def _deadline_labels() -> dict[tuple[str, str], tuple[str, str]]:

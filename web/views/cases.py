@@ -30,7 +30,7 @@ from werkzeug.datastructures import MultiDict
 
 from engine.access import EDITOR_ROLES, Visibility
 from engine.actors import Actor
-from engine.calendar import to_oslo
+from engine.dashboard import deadline_day
 from engine.errors import GuardFailed, ValidationError
 from engine.models import Bydel, Case, Council, PoliceUnit, PriorityArea
 from engine.models.enums import Access
@@ -38,6 +38,7 @@ from engine.queries import CaseFile, CaseFilter, case_file, search_cases, visibl
 from engine.runtime import current_definition, current_definitions, definition_of
 from engine.services.cases import Availability, fire, open_case, update_case
 from engine.services.people import get_council
+from web import clock
 from web.auth import current_actor, login_required, safe_next
 from web.db import commit, db
 from workflows.diagram import render_svg
@@ -222,6 +223,7 @@ def _helpers() -> dict[str, Any]:
         "state_label": state_label,
         "trigger_label": trigger_label,
         "deadline_label": deadline_label,
+        "deadline_day": deadline_day,
         "field_label": field_label,
         "action_status": action_status,
         "names_of": names_of,
@@ -246,13 +248,11 @@ def case_url(case: Case, council: Council, **kwargs: Any) -> str:
 
 
 def today() -> date:
-    return to_oslo(_now()).date()
+    return clock.today()
 
 
 def _now() -> datetime:
-    from engine.clock import resolve
-
-    return resolve(None)
+    return clock.now()
 
 
 # --- the transition forms (also used on the meeting page) --------------------------------
