@@ -158,10 +158,14 @@ def update_police_unit(
                 {"coverage": "overlap"},
             )
     unit.name = name
-    unit.coverage = [
-        UnitCoverage(bydel=bydeler[i], partial=how == PARTIAL)
+    for old in list(unit.coverage):
+        session.delete(old)
+    session.flush()
+    session.expire(unit, ["coverage"])
+    session.add_all(
+        UnitCoverage(unit_id=unit.id, bydel_id=i, partial=how == PARTIAL)
         for i, how in sorted(coverage.items())
-    ]
+    )
     session.flush()
     return unit
 

@@ -326,3 +326,24 @@ def test_a_cadence_rule_out_of_range_is_refused_beside_its_field(client, session
     assert 'id="notice_days-error"' in page and 'value="400"' in page
     session.refresh(world.council)
     assert world.council.cadence is None
+
+
+def test_a_unit_gives_up_a_bydel_and_takes_another_in_part(client, session, world):
+    log_in(client, session, world.people["sec"])
+    bydeler = {
+        b.code: b
+        for b in session.scalars(select(Bydel).where(Bydel.council_id == world.council.id))
+    }
+    vest = session.scalars(
+        select(PoliceUnit).where(
+            PoliceUnit.council_id == world.council.id, PoliceUnit.code == "vest"
+        )
+    ).one()
+    form = {"name": "Enhet Vest"}
+    form |= {f"cover-{bydeler[code].id}": "whole" for code in ("07", "08")}  # not Ullern (06)
+    form[f"cover-{bydeler['05'].id}"] = "partial"
+    response = post(client, f"/testby/admin/reference/units/{vest.id}", form)
+    assert response.status_code == 302
+    session.expire_all()
+    covered = sorted((c.bydel.code, c.partial) for c in vest.coverage)
+    assert covered == [("05", True), ("07", False), ("08", False)]
