@@ -6,6 +6,7 @@ from engine.services import fire, update_case
 from tests.engine.test_cases import agenda_item, meeting
 from tests.factories import NOW
 from tests.web.conftest import log_in, post
+from tests.web.english import english_capable_app
 
 
 def test_a_form_sent_after_someone_changed_the_case_shows_what_they_changed(client, session, world):
@@ -31,7 +32,8 @@ def test_a_form_sent_after_someone_changed_the_case_shows_what_they_changed(clie
     assert "Mitt forslag" not in page  # nothing of the refused form was stored or echoed
 
 
-def test_a_stale_form_in_english_is_explained_in_english(client, session, world):
+def test_a_stale_form_in_english_is_explained_in_english(engine, session, world, tmp_path):
+    client = english_capable_app(engine, session, tmp_path).test_client()
     item = agenda_item(session, world)
     rendered_with = item.version
     meet = meeting(session, world)
