@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from engine.models import Action, Disqualification, Meeting, MinutesComment
 from engine.services.cases import fire
+from engine.services.meetings import place_item
 from tests.web.conftest import log_in, post
 from tests.web.meetings_world import (
     clear,
@@ -290,7 +291,7 @@ def test_a_decision_waits_for_both_parties_and_each_leader_approves_on_the_meeti
     assert post(leader, url(meeting, f"/agenda/{position}/approve")).status_code == 302
     session.refresh(item)
     assert item.state == "deliberated"
-    assert "godkjent av testby-leader" in text(deputy.get(url(meeting)))
+    assert "godkjent av Leader" in text(deputy.get(url(meeting)))
     assert post(deputy, url(meeting, f"/agenda/{position}/approve")).status_code == 302
     session.refresh(item)
     assert item.state == "decided"
@@ -547,3 +548,32 @@ def test_a_reporter_sees_an_exempt_item_by_its_public_title_and_legal_basis(clie
     assert "Sak om en skole" in page
     assert "Unntatt offentlighet, offl. § 13 første ledd" in page
     assert "navngitt" not in page
+
+
+def test_an_item_without_a_ready_memo_says_so_instead_of_offering_an_outcome(
+    client, session, world
+):
+    meeting = make_meeting(session, world)
+    item = proposed_item(session, world, "Trygghet på Grønland")
+    entry = place_item(session, meeting, item, actor=world.actor("sec"))
+    hold(session, world, meeting)
+    log_in(client, session, world.people["sec"])
+
+    page = text(client.get(url(meeting)))
+
+    assert "Saksframlegget er ikke meldt klart" in page
+    assert f"Registrer utfall i sak {entry.position}" not in page
+
+
+def test_the_minutes_on_review_say_which_party_has_approved_them(client, session, world):
+    meeting = make_meeting(session, world)
+    hold(session, world, meeting)
+    fire(session, meeting.case, "draft_minutes", actor=world.actor("sec"))
+    fire(session, meeting.case, "circulate_minutes", actor=world.actor("sec"))
+    fire(session, meeting.case, "approve_minutes", actor=world.actor("deputy"))
+    log_in(client, session, world.people["kmember"])
+
+    page = text(client.get(url(meeting, "/minutes")))
+
+    assert "Politiet: godkjent av Deputy" in page
+    assert "Kommunen: venter" in page

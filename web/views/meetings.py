@@ -146,6 +146,16 @@ def party_label(code: str | None) -> str:
 
 
 @blueprint.app_template_global()
+def name_of(login: str) -> str:
+    """A person's name for their login (approvals record logins)."""
+    names = g.setdefault("names_by_login", {})
+    if login not in names:
+        person = db().scalars(select(Person).where(Person.login == login)).one_or_none()
+        names[login] = person.display_name if person else login
+    return names[login]
+
+
+@blueprint.app_template_global()
 def workflow_state(case: Case) -> str:
     """The case's state as its workflow names it, in the page's language."""
     return definition_of(db(), case).state(case.state).labels.get(lang())
@@ -776,8 +786,15 @@ def render_minutes(
         member=member,
         can_comment=member and case.state == "minutes_review",
         can_rewrite=has_role(actor, council, (Role.SECRETARIAT,)) and case.state == "minutes_draft",
+        approval=_minutes_approval(case, actor) if case.state == "minutes_review" else None,
         failed=failed,
     )
+
+
+def _minutes_approval(case: Case, actor: Actor) -> Any:
+    """The minutes' approval while they are on review: which party has approved."""
+    options = available_transitions(db(), case, actor, now=now())
+    return next((option for option in options if option.trigger == "approve_minutes"), None)
 
 
 @blueprint.get(f"{MEETING_URL}/minutes")
