@@ -204,7 +204,11 @@ def test_every_transition_is_a_button_when_allowed_and_a_reason_when_not(client,
     log_in(client, session, world.people["guest"])
     blocked = page(client, url(case))
     assert "/transitions/propose" not in blocked
-    assert "Ikke mulig nå" in blocked and "may not fire" in blocked
+    assert "Ikke mulig nå" in blocked
+    assert (
+        "Din rolle (gjest) kan ikke gjøre «Meld inn»; "
+        "det krever medlem eller rapportør eller sekretariatet." in blocked
+    )
 
 
 def test_firing_a_transition_moves_the_case_and_audits_the_comment(client, session, world):
@@ -236,7 +240,7 @@ def test_a_transition_asks_for_the_fields_it_requires_and_keeps_what_was_typed(
     )
     assert refused.status_code == 409
     again = refused.get_data(as_text=True)
-    assert "agreement_text is required" in again and "Forhandlet i møte 3. mars" in again
+    assert "Avtaletekst må fylles ut." in again and "Forhandlet i møte 3. mars" in again
     accepted = post(
         client,
         url(treaty, "/transitions/negotiate"),
@@ -258,7 +262,7 @@ def test_a_two_party_transition_records_each_party_and_shows_who_is_awaited(
     html = page(client, url(treaty))
     assert "Venter på: Politiet" in text_of(html)
     assert "Kommunen: godkjent av Leader" in text_of(html)
-    assert "already approved" in html  # the leader cannot approve twice
+    assert "Kommunen har allerede godkjent (testby-leader)" in html  # not twice
     deputy = app.test_client()
     log_in(deputy, session, world.people["deputy"])
     session.refresh(treaty)
@@ -385,7 +389,7 @@ def test_a_refused_edit_shows_the_message_beside_the_field_and_keeps_the_input(
     )
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert "required when exempt" in html  # beside the legal basis
+    assert "Må fylles ut når saken er unntatt offentlighet." in html  # beside the field
     assert 'value="Skjermet tittel"' in html and 'value="Offentlig tittel"' in html
     session.refresh(case)
     assert case.title == "Trygghet på Grønland"
@@ -443,7 +447,8 @@ def test_a_new_case_without_a_title_is_refused_and_keeps_what_was_typed(client, 
     )
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert "required" in html and 'value="offl. § 13"' in html
+    assert "Saken må ha en tittel." in html and "Må fylles ut." in html
+    assert 'value="offl. § 13"' in html
 
 
 def test_those_who_may_open_no_case_get_403(client, session, world):

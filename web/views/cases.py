@@ -9,6 +9,8 @@ changed the case is refused as a conflict (409) instead of overwriting their cha
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -235,6 +237,197 @@ def state_name(state: str, kind: str) -> str:
     return state_label(kind, state)
 
 
+# --- the engine's reasons in the page's language ---------------------------------------------
+
+
+def role_names() -> dict[str, str]:
+    return {
+        "leader": _("leder"),
+        "deputy": _("nestleder"),
+        "member": _("medlem"),
+        "secretariat": _("sekretariatet"),
+        "reporter": _("rapportør"),
+        "guest": _("gjest"),
+        "system": _("systemet"),
+    }
+
+
+def _names(text: str, names: dict[str, str], joiner: str) -> str:
+    """``leader or deputy`` → ``leder eller nestleder`` (unknown words are kept)."""
+    parts = re.split(r", | or | and ", text)
+    return f" {joiner} ".join(names.get(part.strip(), part.strip()) for part in parts if part)
+
+
+def _reason_patterns() -> list[tuple[re.Pattern[str], Callable[..., str]]]:
+    roles, parties = role_names(), {k: v.lower() for k, v in party_labels().items()}
+    either, both = _("eller"), _("og")
+    return [
+        (
+            re.compile(
+                r"your role \((?P<mine>[^)]*)\) may not fire '(?P<t>[^']+)'; it needs (?P<need>.+)"
+            ),
+            lambda kind, mine, t, need: _(
+                "Din rolle (%(mine)s) kan ikke gjøre «%(label)s»; det krever %(need)s.",
+                mine=_names(mine, roles, both) or _("ingen"),
+                label=trigger_label(kind, t),
+                need=_names(need, roles, either),
+            ),
+        ),
+        (
+            re.compile(r"only (?P<who>.+) may fire '(?P<t>[^']+)'"),
+            lambda kind, who, t: _(
+                "Bare %(who)s kan gjøre «%(label)s».",
+                who=_names(who, parties, either),
+                label=trigger_label(kind, t),
+            ),
+        ),
+        (
+            re.compile(r"approval is needed from (?P<who>.+)"),
+            lambda kind, who: _(
+                "Krever godkjenning fra %(who)s; du har ikke en slik plass.",
+                who=_names(who, parties, both),
+            ),
+        ),
+        (
+            re.compile(
+                r"(?P<party>\w+) has already approved \(by (?P<by>[^)]+)\); waiting for (?P<w>.+)"
+            ),
+            lambda kind, party, by, w: _(
+                "%(party)s har allerede godkjent (%(by)s); venter på %(waiting)s.",
+                party=parties.get(party, party).capitalize(),
+                by=by,
+                waiting=_names(w, parties, both),
+            ),
+        ),
+        (
+            re.compile(r"you are not a member of this council"),
+            lambda kind: _("Du har ingen plass i dette rådet."),
+        ),
+        (
+            re.compile(r"the case is restricted and you are not cleared for it"),
+            lambda kind: _("Saken er begrenset, og du er ikke klarert for den."),
+        ),
+        (
+            re.compile(r"the scheduler may not fire '(?P<t>[^']+)'"),
+            lambda kind, t: _("Systemet kan ikke gjøre «%(label)s».", label=trigger_label(kind, t)),
+        ),
+        (
+            re.compile(r"(?P<name>\w+) is required"),
+            lambda kind, name: _("%(field)s må fylles ut.", field=field_label(name)),
+        ),
+        (
+            re.compile(r"the case is not tagged with a priority area"),
+            lambda kind: _("Saken er ikke merket med et prioritert område."),
+        ),
+        (
+            re.compile(r"the case is not placed on a meeting"),
+            lambda kind: _("Saken er ikke satt opp på et møte."),
+        ),
+        (
+            re.compile(r"meeting (?P<n>\S+) is (?P<state>\w+); its agenda is closed"),
+            lambda kind, n, state: _(
+                "Sakslisten for møtet (sak %(n)s) er lukket; møtet er «%(state)s».",
+                n=n,
+                state=state_label("meeting", state),
+            ),
+        ),
+        (
+            re.compile(r"meeting (?P<n>\S+) has not been held yet \(it is (?P<state>\w+)\)"),
+            lambda kind, n, state: _(
+                "Møtet (sak %(n)s) er ikke holdt ennå; det er «%(state)s».",
+                n=n,
+                state=state_label("meeting", state),
+            ),
+        ),
+        (
+            re.compile(r"public access has not been assessed.*"),
+            lambda kind: _("Offentlighetsvurderingen er ikke gjort."),
+        ),
+        (
+            re.compile(r"the meeting has no date"),
+            lambda kind: _("Møtet har ingen dato."),
+        ),
+        (
+            re.compile(r"(?P<day>\d{4}-\d{2}-\d{2}) is not a working day"),
+            lambda kind, day: _("%(day)s er ikke en virkedag.", day=day),
+        ),
+        (
+            re.compile(
+                r"the follow-up is not complete: (?P<a>\d+) action\(s\) still open, "
+                r"(?P<r>\d+) referral\(s\) awaiting a response"
+            ),
+            lambda kind, a, r: _(
+                "Oppfølgingen er ikke ferdig: %(a)s tiltak er åpne og "
+                "%(r)s oversendelser venter på svar.",
+                a=a,
+                r=r,
+            ),
+        ),
+        (
+            re.compile(r"the consultation has not been summarised.*"),
+            lambda kind: _("Høringen er ikke oppsummert."),
+        ),
+        (
+            re.compile(r"the agreement needs a valid-from and a valid-to date"),
+            lambda kind: _("Avtalen trenger en gyldig fra- og en gyldig til-dato."),
+        ),
+        (
+            re.compile(r"the promulgation date and the commencement date are both needed"),
+            lambda kind: _("Både kunngjøringsdato og ikrafttredelsesdato må fylles ut."),
+        ),
+    ]
+
+
+def _message_patterns() -> list[tuple[re.Pattern[str], Callable[..., str]]]:
+    return [
+        (
+            re.compile(r"'(?P<t>[^']+)' needs a comment saying why"),
+            lambda kind, t: _("«%(label)s» krever en begrunnelse.", label=trigger_label(kind, t)),
+        ),
+        (re.compile(r"a case needs a title"), lambda kind: _("Saken må ha en tittel.")),
+        (
+            re.compile(r"an exempt case needs its legal basis.*"),
+            lambda kind: _(
+                "En sak som er unntatt offentlighet, må ha hjemmel, f.eks. offl. § 24 tredje ledd."
+            ),
+        ),
+        (
+            re.compile(r"an exempt or restricted case needs a public title"),
+            lambda kind: _("En skjermet sak må ha en offentlig tittel."),
+        ),
+        (re.compile(r"invalid case data"), lambda kind: _("Noen felt har ugyldige verdier.")),
+    ]
+
+
+def field_errors(errors: dict[str, str]) -> dict[str, str]:
+    """The engine's messages per field in the page's language."""
+    words = {
+        "required": _("Må fylles ut."),
+        "required when exempt": _("Må fylles ut når saken er unntatt offentlighet."),
+        "required when not public": _("Må fylles ut når saken er skjermet."),
+        "unknown id": _("Ukjent valg."),
+        "unknown access level": _("Ukjent tilgangsnivå."),
+        "must be a date like 2026-03-31": _("Må være en dato."),
+    }
+    return {name: words.get(text, text) for name, text in errors.items()}
+
+
+def refusal_in_words(error: Exception, kind: str) -> str:
+    """A refused form's message: each reason of a guard, or the validation message."""
+    if isinstance(error, GuardFailed):
+        return " ".join(reason_in_words(reason, kind) for reason in error.reasons)
+    return reason_in_words(str(error), kind)
+
+
+def reason_in_words(reason: str, kind: str) -> str:
+    """An engine reason in the page's language; one it does not know is shown as it is."""
+    for pattern, words in _reason_patterns() + _message_patterns():
+        found = pattern.fullmatch(reason.strip())
+        if found:
+            return words(kind, **found.groupdict())
+    return reason
+
+
 # --- the council and the case of a URL -------------------------------------------------------
 
 
@@ -268,6 +461,8 @@ class TransitionForm:
     can_submit: bool
     """the person may fire it: a button (required fields may still be empty)"""
     reasons: list[str]
+    unmet: list[str]
+    """guards not met, in words (shown beside a form that may still be sent)"""
     inputs: list[dict[str, Any]]
     approvals: list[dict[str, Any]]
 
@@ -280,10 +475,12 @@ def transition_forms(
     forms = []
     for option in options:
         can_submit = option.allowed or (not option.refusals and bool(option.missing))
-        reasons = list(option.refusals) + [
-            _("%(field)s må fylles ut", field=labels.get(name, name)) for name in option.missing
+        reasons = [reason_in_words(r, case.kind) for r in option.refusals]
+        reasons += [
+            _("%(field)s må fylles ut.", field=labels.get(name, name)) for name in option.missing
         ]
-        reasons += list(option.unmet)
+        unmet = [reason_in_words(r, case.kind) for r in option.unmet]
+        reasons += unmet
         inputs = [
             {
                 "name": name,
@@ -311,6 +508,7 @@ def transition_forms(
                 dest_label=state_label(case.kind, option.dest),
                 can_submit=can_submit,
                 reasons=reasons,
+                unmet=unmet,
                 inputs=inputs,
                 approvals=approvals,
             )
@@ -331,7 +529,9 @@ def case_transitions_global(council: Council, case: Case) -> list[TransitionForm
         from engine.models import Person
 
         approvers = dict(
-            db().execute(select(Person.login, Person.display_name).where(Person.login.in_(logins)))
+            db()
+            .execute(select(Person.login, Person.display_name).where(Person.login.in_(logins)))
+            .tuples()
         )
     return transition_forms(case, options, definition_of(db(), case), approvers)
 
@@ -619,11 +819,11 @@ def transition(council: str, year: int, seq: int, trigger: str):
         )
     except (ValidationError, GuardFailed) as refused:
         session.rollback()
-        errors = getattr(refused, "errors", {})
+        errors = field_errors(getattr(refused, "errors", {}))
         return render_case(
             found,
             f"{year}/{seq}",
-            FormState(trigger, request.form.copy(), str(refused), errors),
+            FormState(trigger, request.form.copy(), refusal_in_words(refused, case.kind), errors),
             status=422 if isinstance(refused, ValidationError) else 409,
         )
     label = chosen.labels.get(locale()) if chosen else trigger
@@ -684,7 +884,12 @@ def edit(council: str, year: int, seq: int):
         return render_case(
             found,
             f"{year}/{seq}",
-            FormState("edit", form.copy(), str(refused), refused.errors),
+            FormState(
+                "edit",
+                form.copy(),
+                refusal_in_words(refused, case.kind),
+                field_errors(refused.errors),
+            ),
             status=422,
         )
     commit()
@@ -730,7 +935,7 @@ def new(council: str):
         kind = form.get("kind", "")
         try:
             if kind not in dict(kinds):
-                raise ValidationError("choose a kind of case", {"kind": "required"})
+                raise ValidationError(_("Velg hva slags sak det er."), {"kind": "required"})
             case = open_case(
                 db(),
                 council=found,
@@ -746,7 +951,8 @@ def new(council: str):
             )
         except ValidationError as error:
             db().rollback()
-            refused = FormState("new", form.copy(), str(error), error.errors)
+            message = refusal_in_words(error, kind)
+            refused = FormState("new", form.copy(), message, field_errors(error.errors))
         else:
             commit()
             flash(_("Sak %(number)s er opprettet.", number=case.number))
