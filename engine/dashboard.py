@@ -93,6 +93,8 @@ class Dashboard:
     cadence: CadenceReport
     inbox: list[InboxMessage]
     unread: int
+    inbox_cases: dict[int, str]
+    """the numbers of the cases the inbox messages are about, by case id"""
 
 
 def dashboard(
@@ -115,8 +117,9 @@ def dashboard(
         deadlines=deadlines_due(session, actor, council, now, week_end),
         meetings=upcoming_meetings(session, council, today),
         cadence=cadence_report(session, council, year=today.year, now=now),
-        inbox=inbox(session, actor.person_id, limit=INBOX_LIMIT),
+        inbox=(messages := inbox(session, actor.person_id, limit=INBOX_LIMIT)),
         unread=unread_count(session, actor.person_id),
+        inbox_cases=case_numbers(session, {m.case_id for m in messages if m.case_id}),
     )
 
 
@@ -334,6 +337,14 @@ def inbox(
             .offset(offset)
         )
     )
+
+
+def case_numbers(session: Session, ids: set[int]) -> dict[int, str]:
+    """``YYYY/N`` of each case id, in one statement (none when there are no ids)."""
+    if not ids:
+        return {}
+    rows = session.execute(select(Case.id, Case.year, Case.seq).where(Case.id.in_(sorted(ids))))
+    return {case_id: f"{year}/{seq}" for case_id, year, seq in rows}
 
 
 def inbox_size(session: Session, person_id: int | None) -> int:

@@ -191,9 +191,13 @@ def test_open_findings_are_shown_and_resolved_ones_are_not(client, session, worl
     assert "Et gammelt avvik" not in words
 
 
-def message(session, person, subject, minutes=0):
+def message(session, person, subject, minutes=0, case=None):
     row = InboxMessage(
-        person_id=person.id, subject=subject, body="", created_at=NOW + timedelta(minutes=minutes)
+        person_id=person.id,
+        subject=subject,
+        body="",
+        created_at=NOW + timedelta(minutes=minutes),
+        case_id=case.id if case else None,
     )
     session.add(row)
     session.flush()
@@ -202,7 +206,10 @@ def message(session, person, subject, minutes=0):
 
 def test_the_inbox_shows_my_messages_newest_first_and_marks_them_read(client, session, world):
     me = world.people["kmember"]
-    older = message(session, me, "Sak 2026/1 er innmeldt", 0)
+    case = open_case(
+        session, council=world.council, kind="agenda_item", title="Sak", actor=world.actor("sec")
+    )
+    older = message(session, me, "Sak 2026/1 er innmeldt", 0, case=case)
     message(session, me, "Innkalling til møte", 5)
     message(session, world.people["pmember"], "Ikke din melding", 10)
     log_in(client, session, me)
@@ -213,8 +220,9 @@ def test_the_inbox_shows_my_messages_newest_first_and_marks_them_read(client, se
     assert "(1 ulest)" in board(client)
     assert post(client, "/testby/inbox", {}).status_code == 302
     assert "(0 uleste)" in board(client)
-    inbox = text_of(client.get("/testby/inbox").get_data(as_text=True))
-    assert "Innkalling til møte" in inbox and "Ikke din melding" not in inbox
+    html = client.get("/testby/inbox").get_data(as_text=True)
+    assert "Innkalling til møte" in html and "Ikke din melding" not in html
+    assert f'href="/testby/cases/{case.number}"' in html
 
 
 def test_marking_anothers_message_read_changes_nothing(client, session, world):

@@ -109,10 +109,13 @@ class Council:
         )
         self.meetings += 1
 
-    def message_and_finding(self, n: int):
+    def message_and_finding(self, case, n: int):
         self.session.add(
             InboxMessage(
-                person_id=self.world.people["leader"].id, subject=f"Melding {n}", created_at=NOW
+                case_id=case.id,
+                person_id=self.world.people["leader"].id,
+                subject=f"Melding {n}",
+                created_at=NOW,
             )
         )
         self.session.add(
@@ -130,7 +133,7 @@ class Council:
             item = self.agenda_item(f"Trygghet {n}")
             self.action(self.waiting_approval(n), n)
             self.action(item, n)
-            self.message_and_finding(n)
+            self.message_and_finding(item, n)
         self.session.flush()
 
 

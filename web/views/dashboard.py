@@ -6,7 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from engine.dashboard import dashboard, inbox, inbox_size, unread_count
+from engine.dashboard import case_numbers, dashboard, inbox, inbox_size, unread_count
 from engine.errors import PermissionDenied
 from engine.models import Council
 from engine.services.inbox import mark_read
@@ -62,10 +62,12 @@ def messages(council: str):
     except ValueError:
         page = 1
     total = inbox_size(db(), actor.person_id)
+    shown = inbox(db(), actor.person_id, limit=INBOX_PAGE, offset=(page - 1) * INBOX_PAGE)
     return render_template(
         "inbox.html",
         council=found,
-        messages=inbox(db(), actor.person_id, limit=INBOX_PAGE, offset=(page - 1) * INBOX_PAGE),
+        messages=shown,
+        cases=case_numbers(db(), {m.case_id for m in shown if m.case_id}),
         unread=unread_count(db(), actor.person_id),
         page=page,
         pages=max(1, -(-total // INBOX_PAGE)),
