@@ -6,7 +6,14 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from engine.dashboard import case_numbers, dashboard, inbox, inbox_size, unread_count
+from engine.dashboard import (
+    SECTION_LIMIT,
+    case_numbers,
+    dashboard,
+    inbox,
+    inbox_size,
+    unread_count,
+)
 from engine.errors import PermissionDenied
 from engine.models import Council
 from engine.services.inbox import mark_read
@@ -39,7 +46,9 @@ def show(council: str):
         return manager.unauthorized()
     found = seated_council(council)
     board = dashboard(db(), current_actor(), found, now=_now())
-    return render_template("dashboard.html", council=found, board=board, parties=party_labels())
+    return render_template(
+        "dashboard.html", council=found, board=board, parties=party_labels(), limit=SECTION_LIMIT
+    )
 
 
 @blueprint.route("/<council>/inbox", methods=["GET", "POST"])
