@@ -577,3 +577,15 @@ def test_the_minutes_on_review_say_which_party_has_approved_them(client, session
 
     assert "Politiet: godkjent av Deputy" in page
     assert "Kommunen: venter" in page
+
+
+def test_the_year_plan_says_how_many_ordinary_meetings_there_are_and_whether_the_seminar_is_planned(
+    client, session, world
+):
+    make_meeting(session, world)
+    log_in(client, session, world.people["kmember"])
+
+    page = text(client.get(f"/testby/meetings?year={next_year()}"))
+
+    assert "Ordinære møter: 1." in page
+    assert "<strong>Seminaret er ikke planlagt.</strong>" in page

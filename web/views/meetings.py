@@ -101,7 +101,6 @@ ROLE_LABELS = {
     "secretariat": _l("Sekretariatet"),
 }
 MINUTES_STATES = ("minutes_draft", "minutes_review", "minutes_approved", "published")
-FOLLOW_UP_STATES = ("decided", "follow_up")
 
 
 # --- shared by the council's meeting, follow-up and public pages ------------------------
