@@ -23,6 +23,7 @@ from engine.models import (
     CaseEvent,
     Council,
     Deadline,
+    Membership,
     Person,
     PoliceUnit,
     PriorityArea,
@@ -287,6 +288,8 @@ class CaseFile:
     transitions: list[Availability]
     approvers: dict[str, str]
     """display names of the people who approved a pending transition, by login"""
+    awaited: dict[tuple[str, str], list[str]]
+    """who may still give a party's approval, by (trigger, party)"""
     meeting: Case | None
     parent: Case | None
     actions: list[Action]
@@ -308,7 +311,7 @@ def case_file(
     seen = visibility(actor, case, to_oslo(now).date())
     definition = definition_of(session, case)
     if seen != Visibility.FULL:
-        return CaseFile(case, seen, definition, [], [], [], [], {}, None, None, [], [], 0)
+        return CaseFile(case, seen, definition, [], [], [], [], {}, {}, None, None, [], [], 0)
     timeline = case_timeline(session, case)
     transitions = available_transitions(session, case, actor, now=now)
     logins = {login for t in transitions for login in t.approved_by.values()}
@@ -340,6 +343,7 @@ def case_file(
         deadlines=pending_deadlines(session, case),
         transitions=transitions,
         approvers=approvers,
+        awaited=approvers_awaited(session, case, transitions, now=now),
         meeting=linked.get(case.meeting_id),
         parent=linked.get(case.parent_id),
         actions=list(
@@ -388,3 +392,43 @@ def case_timeline(session: Session, case: Case, *, after: int = 0) -> list[Timel
         )
         for event, name in rows
     ]
+
+
+def approvers_awaited(
+    session: Session, case: Case, options: list[Availability], *, now: datetime | None = None
+) -> dict[tuple[str, str], list[str]]:
+    """Who may still give each party's approval of each two-party transition out of the
+    case's state: ``(trigger, party) → display names``, in one statement."""
+    wanted = {
+        (option.trigger, party): set(option.roles)
+        for option in options
+        for party in option.approvals_needed
+        if party not in option.approved_by
+    }
+    if not wanted:
+        return {}
+    day = to_oslo(resolve(now)).date()
+    rows = session.execute(
+        select(
+            Membership.party,
+            Membership.role,
+            Membership.valid_from,
+            Membership.valid_to,
+            Person.display_name,
+        )
+        .join(Person, Person.id == Membership.person_id)
+        .where(
+            Membership.council_id == case.council_id,
+            Membership.party.in_(sorted({party for _t, party in wanted})),
+            Person.active.is_(True),
+        )
+        .order_by(Person.display_name)
+    ).all()
+    return {
+        (trigger, party): [
+            name
+            for row_party, role, start, end, name in rows
+            if row_party == party and role in roles and start <= day and (end is None or day <= end)
+        ]
+        for (trigger, party), roles in wanted.items()
+    }

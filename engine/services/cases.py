@@ -80,6 +80,8 @@ class Availability:
     """guards not met, each in words"""
     requires: tuple[str, ...] = ()
     comment_required: bool = False
+    roles: tuple[str, ...] = ()
+    """the roles that may fire it"""
 
 
 def get_case(session: Session, council: Council, number: str) -> Case:
@@ -464,6 +466,7 @@ def available_transitions(
                 unmet=tuple(unmet),
                 requires=transition.requires,
                 comment_required=transition.comment_required,
+                roles=transition.roles,
             )
         )
     return result

@@ -262,6 +262,7 @@ def test_a_two_party_transition_records_each_party_and_shows_who_is_awaited(
     html = page(client, url(treaty))
     assert "Venter på: Politiet" in text_of(html)
     assert "Kommunen: godkjent av Leader" in text_of(html)
+    assert "Politiet: venter på Deputy" in text_of(html)  # who may still give it
     assert "Kommunen har allerede godkjent (testby-leader)" in html  # not twice
     deputy = app.test_client()
     log_in(deputy, session, world.people["deputy"])

@@ -36,7 +36,14 @@ from engine.dashboard import deadline_day
 from engine.errors import GuardFailed, ValidationError
 from engine.models import Bydel, Case, Council, PoliceUnit, PriorityArea
 from engine.models.enums import Access
-from engine.queries import CaseFile, CaseFilter, case_file, search_cases, visible_case
+from engine.queries import (
+    CaseFile,
+    CaseFilter,
+    approvers_awaited,
+    case_file,
+    search_cases,
+    visible_case,
+)
 from engine.runtime import current_definition, current_definitions, definition_of
 from engine.services.cases import Availability, fire, open_case, update_case
 from engine.services.people import get_council
@@ -468,7 +475,11 @@ class TransitionForm:
 
 
 def transition_forms(
-    case: Case, options: list[Availability], definition: Definition, approvers: dict[str, str]
+    case: Case,
+    options: list[Availability],
+    definition: Definition,
+    approvers: dict[str, str],
+    awaited: dict[tuple[str, str], list[str]],
 ) -> list[TransitionForm]:
     labels = field_labels()
     parties = party_labels()
@@ -498,6 +509,7 @@ def transition_forms(
                 "by": approvers.get(option.approved_by[party], option.approved_by[party])
                 if party in option.approved_by
                 else None,
+                "awaiting": awaited.get((option.trigger, party), []),
             }
             for party in option.approvals_needed
         ]
@@ -531,9 +543,10 @@ def case_transitions_global(council: Council, case: Case) -> list[TransitionForm
         approvers = dict(
             db()
             .execute(select(Person.login, Person.display_name).where(Person.login.in_(logins)))
-            .tuples()
+            .all()
         )
-    return transition_forms(case, options, definition_of(db(), case), approvers)
+    awaited = approvers_awaited(db(), case, options, now=_now())
+    return transition_forms(case, options, definition_of(db(), case), approvers, awaited)
 
 
 # --- the list -------------------------------------------------------------------------------
@@ -688,7 +701,7 @@ def render_case(council: Council, number: str, refused: FormState | None = None,
             file=found,
             full=found.visibility == Visibility.FULL,
             transitions=transition_forms(
-                found.case, found.transitions, found.definition, found.approvers
+                found.case, found.transitions, found.definition, found.approvers, found.awaited
             ),
             editable=found.visibility == Visibility.FULL and may_edit(actor, found),
             edit_fields=edit_fields(found),
