@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import (
@@ -32,6 +32,7 @@ from werkzeug.datastructures import MultiDict
 
 from engine.access import EDITOR_ROLES, Visibility
 from engine.actors import Actor
+from engine.calendar import to_oslo
 from engine.dashboard import deadline_day
 from engine.errors import GuardFailed, ValidationError
 from engine.models import Bydel, Case, Council, PoliceUnit, PriorityArea
@@ -47,7 +48,7 @@ from engine.queries import (
 from engine.runtime import current_definition, current_definitions, definition_of
 from engine.services.cases import Availability, fire, open_case, update_case
 from engine.services.people import get_council
-from web import clock
+from web import clock, formatting
 from web.auth import current_actor, login_required, safe_next
 from web.db import commit, db
 from workflows.diagram import render_svg
@@ -214,6 +215,30 @@ def action_status(status: str) -> str:
     }.get(status, status)
 
 
+def data_value(definition: Definition, name: str, value: Any) -> str:
+    """A workflow data value as a reader wants it: dates in Norwegian, yes/no, kinds named."""
+    if value is True:
+        return _("ja")
+    if value is False:
+        return _("nei")
+    if input_kind(definition, name) == "date" and isinstance(value, str):
+        try:
+            return formatting.oslo_date(date.fromisoformat(value[:10]), "long")
+        except ValueError:
+            return value
+    if definition.name == "meeting" and name == "kind":
+        return meeting_kinds().get(value, value)
+    return str(value)
+
+
+def meeting_kinds() -> dict[str, str]:
+    return {
+        "ordinary": _("Ordinært møte"),
+        "extraordinary": _("Ekstraordinært møte"),
+        "seminar": _("Seminar"),
+    }
+
+
 def page_numbers(page) -> list[int | None]:
     """The page links to show: the first, the last and two either side (None: a gap)."""
     wanted = {1, page.pages, *range(page.page - 2, page.page + 3)}
@@ -235,8 +260,16 @@ def _helpers() -> dict[str, Any]:
         "deadline_day": deadline_day,
         "field_label": field_label,
         "action_status": action_status,
+        "data_value": data_value,
         "names_of": names_of,
     }
+
+
+@blueprint.app_template_filter("last_day")
+def last_day(moment: datetime) -> date:
+    """The last Oslo day before ``moment`` passes: a frist that passes at midnight is shown
+    as the day it ends (the list does not know which deadline it is; the case page does)."""
+    return to_oslo(moment - timedelta(microseconds=1)).date()
 
 
 @blueprint.app_template_filter("state_name")
