@@ -192,18 +192,19 @@ def _people_page(council: Council, **context: Any):
         status,
         people=people,
         today=oslo_today(),
-        appointers=_appointers(people),
+        appointers=_appointers(council, people),
         **context,
     )
 
 
-def _appointers(people: list[Person]) -> list[tuple[int, str]]:
+def _appointers(council: Council, people: list[Person]) -> list[tuple[int, str]]:
     """Who can be named as having appointed someone: the council's people with a seat."""
     today = oslo_today()
     return [
         (p.id, p.display_name)
         for p in people
-        if p.active and any(m.active_on(today) for m in p.memberships)
+        if p.active
+        and any(m.council_id == council.id and m.active_on(today) for m in p.memberships)
     ]
 
 
@@ -273,7 +274,7 @@ def _person_page(council: Council, person_id: int, **context: Any):
             reverse=True,
         ),
         today=oslo_today(),
-        appointers=_appointers(council_people(session, council)),
+        appointers=_appointers(council, council_people(session, council)),
         **context,
     )
 
