@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from engine.models import Bydel, Person, PoliceUnit, PriorityArea
+from engine.models import Bydel, Person, PoliceUnit, PriorityArea, SteeringGroup
 from engine.services.logins import log_in as open_session
 from engine.services.logins import resume
 from tests.factories import make_world
@@ -347,3 +347,29 @@ def test_a_unit_gives_up_a_bydel_and_takes_another_in_part(client, session, worl
     session.expire_all()
     covered = sorted((c.bydel.code, c.partial) for c in vest.coverage)
     assert covered == [("05", True), ("07", False), ("08", False)]
+
+
+def test_a_steering_group_is_registered_with_its_reporter_and_its_interval(client, session, world):
+    log_in(client, session, world.people["sec"])
+    form = {
+        "name": "SaLTo Stovner",
+        "next_due": "2026-09-01",
+        "interval_months": "6",
+        "reporter": str(world.people["reporter"].id),
+    }
+    response = post(client, "/testby/admin/cadence/steering-groups", form)
+    assert response.status_code == 302
+    group = session.scalars(
+        select(SteeringGroup).where(SteeringGroup.council_id == world.council.id)
+    ).one()
+    assert (group.name, group.interval_months, group.next_due) == (
+        "SaLTo Stovner",
+        6,
+        date(2026, 9, 1),
+    )
+    assert group.reporter_id == world.people["reporter"].id
+    page = client.get("/testby/admin/cadence").get_data(as_text=True)
+    assert "SaLTo Stovner" in page and "Reporter" in page
+    again = post(client, "/testby/admin/cadence/steering-groups", form)
+    assert again.status_code == 409
+    assert 'value="SaLTo Stovner"' in again.get_data(as_text=True)

@@ -236,6 +236,7 @@ MATRIX: dict[tuple[str, str, str], str] = {
     ("admin.rename_area", "POST", ""):                  "L 3 3 3 3 3 3 . 3",
     ("admin.cadence", "GET", ""):                       "L 3 3 3 3 3 3 . 3",
     ("admin.edit_cadence", "POST", ""):                 "L 3 3 3 3 3 3 . 3",
+    ("admin.add_group", "POST", ""):                    "L 3 3 3 3 3 3 . 3",
     ("admin.councils", "GET", ""):                      "L 3 3 3 3 3 3 . 3",
     ("admin.new_council", "POST", ""):                  "L 3 3 3 3 3 3 . 3",
 }  # fmt: skip
@@ -439,6 +440,13 @@ def requests(s: Scenario) -> list[tuple[str, str, str, str, dict[str, str]]]:
         ),
         ("admin.cadence", "GET", f"{a}/cadence", "", {}),
         ("admin.edit_cadence", "POST", f"{a}/cadence", "", {"notice_days": "10"}),
+        (
+            "admin.add_group",
+            "POST",
+            f"{a}/cadence/steering-groups",
+            "",
+            {"name": "SaLTo", "next_due": s.free_days[0]},
+        ),
         ("admin.councils", "GET", "/admin/councils", "", {}),
         (
             "admin.new_council",

@@ -19,9 +19,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from engine.cadence import default_rules, rules_for, set_cadence
+from engine.cadence import add_steering_group, default_rules, rules_for, set_cadence
 from engine.errors import Conflict, EngineError, PermissionDenied, ValidationError
-from engine.models import Council, Membership, Person
+from engine.models import Council, Membership, Person, SteeringGroup
 from engine.models.enums import PartyCode, Role
 from engine.services import reference
 from engine.services.people import (
@@ -245,18 +245,17 @@ def register(council_slug: str):
     )
 
 
-def _appointer(council: Council) -> Person | None:
-    text = request.form.get("appointed_by", "").strip()
+def _appointer(council: Council, field: str = "appointed_by") -> Person | None:
+    """The council's person chosen in ``field``, or None when none was chosen."""
+    text = request.form.get(field, "").strip()
     if not text:
         return None
     if not text.isdigit():
-        raise ValidationError("appointed_by is not a person", {"appointed_by": "invalid"})
+        raise ValidationError(f"{field} is not a person", {field: "invalid"})
     try:
         return council_person(db(), council, int(text))
     except EngineError:
-        raise ValidationError(
-            "appointed_by is not in the council", {"appointed_by": "invalid"}
-        ) from None
+        raise ValidationError(f"{field} is not in the council", {field: "invalid"}) from None
 
 
 def _person_page(council: Council, person_id: int, **context: Any):
@@ -604,12 +603,25 @@ def _cadence_page(council: Council, **context: Any):
         }
         for name in defaults
     ]
+    session = db()
+    groups = list(
+        session.scalars(
+            select(SteeringGroup)
+            .where(SteeringGroup.council_id == council.id)
+            .order_by(SteeringGroup.next_due, SteeringGroup.name)
+        )
+    )
+    people = council_people(session, council)
+    context.setdefault("target", None)
     return _render(
         "admin/cadence.html",
         council,
         status,
         rules=rules,
         effective=rules_for(council),
+        groups=groups,
+        names={p.id: p.display_name for p in people},
+        reporters=_appointers(council, people),
         **context,
     )
 
@@ -639,4 +651,31 @@ def edit_cadence(council_slug: str):
         _("Reglene er lagret."),
         f"/{council.slug}/admin/cadence",
         lambda **kw: _cadence_page(council, **kw),
+    )
+
+
+@blueprint.post(f"{BASE}/cadence/steering-groups")
+@login_required
+def add_group(council_slug: str):
+    council = _council(council_slug)
+
+    def change():
+        reporter = _appointer(council, "reporter")
+        add_steering_group(
+            db(),
+            council=council,
+            name=request.form.get("name", ""),
+            next_due=_date("next_due", required=True),
+            interval_months=_int("interval_months")
+            if request.form.get("interval_months")
+            else None,
+            reporter_id=reporter.id if reporter else None,
+            actor=current_actor(),
+        )
+
+    return _submit(
+        change,
+        _("Styringsgruppen er registrert."),
+        f"/{council.slug}/admin/cadence",
+        lambda **kw: _cadence_page(council, target="group", **kw),
     )
