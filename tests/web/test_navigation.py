@@ -72,3 +72,14 @@ def test_the_current_section_is_marked_for_screen_readers(client, session, world
     page = client.get("/testby/cases?page=2").get_data(as_text=True)
     assert '<a href="/testby/cases" aria-current="page">' in page
     assert '<a href="/testby/" aria-current' not in page
+
+
+def test_the_public_pages_of_a_council_show_its_calendar_minutes_and_journal(client, world):
+    page = client.get("/public/testby/").get_data(as_text=True)
+    assert nav_links(page) == [
+        "/public/",
+        "/public/testby/",
+        "/public/testby/meetings",
+        "/public/testby/journal",
+    ]
+    assert '<a href="/public/testby/" aria-current="page">' in page
