@@ -9,8 +9,6 @@ changed the case is refused as a conflict (409) instead of overwriting their cha
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -25,7 +23,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
@@ -45,29 +42,35 @@ from engine.queries import (
     search_cases,
     visible_case,
 )
-from engine.runtime import current_definition, current_definitions, definition_of
+from engine.runtime import current_definitions, definition_of
 from engine.services.cases import Availability, fire, open_case, update_case
 from engine.services.people import get_council
-from web import clock, formatting
+from web import clock
 from web.auth import current_actor, login_required, safe_next
 from web.db import commit, db
+from web.labels import (
+    access_labels,
+    action_status,
+    data_value,
+    deadline_label,
+    field_label,
+    field_labels,
+    input_kind,
+    kind_label,
+    locale,
+    names_of,
+    party_labels,
+    state_label,
+    transition_label,
+    trigger_label,
+)
+from web.reasons import field_errors, reason_in_words, refusal_in_words
 from workflows.diagram import render_svg
 from workflows.model import Definition
 
 blueprint = Blueprint("cases", __name__)
 
 PER_PAGE = 25
-TEXT_FIELDS = {
-    "memo",
-    "decision_text",
-    "reason",
-    "agreement_text",
-    "draft_text",
-    "consultation_summary",
-    "minutes",
-    "report",
-}
-BOOLEAN_FIELDS = {"access_assessed"}
 # Kept in step by the meeting services: a meeting's date and kind, its minutes, and the
 # date of the meeting an agenda item is placed on; not edited on the case page.
 MANAGED_FIELDS = {
@@ -76,167 +79,6 @@ MANAGED_FIELDS = {
 }
 # Opened through their own pages (a meeting with its number and participants).
 OPENED_ELSEWHERE = {"meeting"}
-
-
-def locale() -> str:
-    return str(get_locale() or "nb")
-
-
-def field_labels() -> dict[str, str]:
-    """Names of case fields and workflow data in the page's language."""
-    return {
-        "title": _("Tittel"),
-        "public_title": _("Offentlig tittel"),
-        "access": _("Tilgang"),
-        "legal_basis": _("Hjemmel for skjerming"),
-        "referral_target": _("Oversendt til"),
-        "state": _("Status"),
-        "bydeler": _("Bydeler"),
-        "priority_areas": _("Prioriterte områder"),
-        "meeting_id": _("Møte"),
-        "parent_id": _("Overordnet sak"),
-        "meeting_date": _("Møtedato"),
-        "memo": _("Saksframlegg"),
-        "access_assessed": _("Offentlighet vurdert"),
-        "decision_type": _("Type beslutning"),
-        "decision_text": _("Beslutning"),
-        "reason": _("Begrunnelse"),
-        "agreement_text": _("Avtaletekst"),
-        "valid_from": _("Gyldig fra"),
-        "valid_to": _("Gyldig til"),
-        "draft_text": _("Utkast til vedtekter"),
-        "consultation_summary": _("Oppsummering av høringen"),
-        "adopted_on": _("Vedtatt dato"),
-        "promulgated_on": _("Kunngjort dato"),
-        "commencement_date": _("Ikrafttredelse"),
-        "kind": _("Type"),
-        "location": _("Sted"),
-        "minutes": _("Referat"),
-        "group": _("Styringsgruppe"),
-        "due_date": _("Frist"),
-        "report": _("Rapport"),
-    }
-
-
-def access_labels() -> dict[str, str]:
-    return {
-        Access.PUBLIC: _("Offentlig"),
-        Access.EXEMPT: _("Unntatt offentlighet"),
-        Access.RESTRICTED: _("Begrenset (klarerte medlemmer)"),
-    }
-
-
-def party_labels() -> dict[str, str]:
-    return {
-        "municipality": _("Kommunen"),
-        "police": _("Politiet"),
-        "external": _("Eksterne"),
-    }
-
-
-def field_label(name: str) -> str:
-    if name.startswith("data."):
-        name = name.removeprefix("data.")
-    return field_labels().get(name, name.replace("_", " "))
-
-
-def input_kind(definition: Definition, name: str) -> str:
-    """How a workflow data field is asked for: date, checkbox, textarea or text."""
-    if name in BOOLEAN_FIELDS:
-        return "checkbox"
-    if name in TEXT_FIELDS:
-        return "textarea"
-    anchors = {spec.anchor for state in definition.states for spec in state.deadlines}
-    if name in anchors or name.endswith(("_date", "_on")) or name.startswith("valid_"):
-        return "date"
-    return "text"
-
-
-# --- labels from the workflow definitions -------------------------------------------------
-
-
-def kind_label(kind: str) -> str:
-    try:
-        return current_definition(kind).labels.get(locale())
-    except KeyError:
-        return kind
-
-
-def state_label(kind: str, state: str | None) -> str:
-    if not state:
-        return ""
-    try:
-        return current_definition(kind).state(state).labels.get(locale())
-    except KeyError:
-        return state
-
-
-def transition_label(option: Availability) -> str:
-    return option.label_en if locale() == "en" else option.label_nb
-
-
-def trigger_label(kind: str, trigger: str | None) -> str:
-    """The name of a trigger in the page's language (the first transition that has it)."""
-    try:
-        definition = current_definition(kind)
-    except KeyError:
-        return trigger or ""
-    for t in definition.transitions:
-        if t.trigger == trigger:
-            return t.labels.get(locale())
-    return trigger or ""
-
-
-def names_of(ids: Any, names: dict[int, str]) -> list[str]:
-    """Names for a list of ids as the audit stores them (an unknown id shows as #id)."""
-    if not isinstance(ids, list):
-        return [str(ids)]
-    return [names.get(i, f"#{i}") for i in ids]
-
-
-def deadline_label(kind: str, name: str) -> str:
-    try:
-        definition = current_definition(kind)
-    except KeyError:
-        return name
-    for state in definition.states:
-        for spec in state.deadlines:
-            if spec.name == name:
-                return spec.labels.get(locale())
-    return name
-
-
-def action_status(status: str) -> str:
-    return {
-        "open": _("åpent"),
-        "in_progress": _("pågår"),
-        "done": _("fullført"),
-        "cancelled": _("avlyst"),
-    }.get(status, status)
-
-
-def data_value(definition: Definition, name: str, value: Any) -> str:
-    """A workflow data value as a reader wants it: dates in Norwegian, yes/no, kinds named."""
-    if value is True:
-        return _("ja")
-    if value is False:
-        return _("nei")
-    if input_kind(definition, name) == "date" and isinstance(value, str):
-        try:
-            return formatting.oslo_date(date.fromisoformat(value[:10]), "long")
-        except ValueError:
-            return value
-    if definition.name == "meeting" and name == "kind":
-        return meeting_kinds().get(value, value)
-    return str(value)
-
-
-def meeting_kinds() -> dict[str, str]:
-    return {
-        "ordinary": _("Ordinært møte"),
-        "extraordinary": _("Ekstraordinært møte"),
-        "seminar": _("Seminar"),
-    }
 
 
 def page_numbers(page) -> list[int | None]:
@@ -275,197 +117,6 @@ def last_day(moment: datetime) -> date:
 @blueprint.app_template_filter("state_name")
 def state_name(state: str, kind: str) -> str:
     return state_label(kind, state)
-
-
-# --- the engine's reasons in the page's language ---------------------------------------------
-
-
-def role_names() -> dict[str, str]:
-    return {
-        "leader": _("leder"),
-        "deputy": _("nestleder"),
-        "member": _("medlem"),
-        "secretariat": _("sekretariatet"),
-        "reporter": _("rapportør"),
-        "guest": _("gjest"),
-        "system": _("systemet"),
-    }
-
-
-def _names(text: str, names: dict[str, str], joiner: str) -> str:
-    """``leader or deputy`` → ``leder eller nestleder`` (unknown words are kept)."""
-    parts = re.split(r", | or | and ", text)
-    return f" {joiner} ".join(names.get(part.strip(), part.strip()) for part in parts if part)
-
-
-def _reason_patterns() -> list[tuple[re.Pattern[str], Callable[..., str]]]:
-    roles, parties = role_names(), {k: v.lower() for k, v in party_labels().items()}
-    either, both = _("eller"), _("og")
-    return [
-        (
-            re.compile(
-                r"your role \((?P<mine>[^)]*)\) may not fire '(?P<t>[^']+)'; it needs (?P<need>.+)"
-            ),
-            lambda kind, mine, t, need: _(
-                "Din rolle (%(mine)s) kan ikke gjøre «%(label)s»; det krever %(need)s.",
-                mine=_names(mine, roles, both) or _("ingen"),
-                label=trigger_label(kind, t),
-                need=_names(need, roles, either),
-            ),
-        ),
-        (
-            re.compile(r"only (?P<who>.+) may fire '(?P<t>[^']+)'"),
-            lambda kind, who, t: _(
-                "Bare %(who)s kan gjøre «%(label)s».",
-                who=_names(who, parties, either),
-                label=trigger_label(kind, t),
-            ),
-        ),
-        (
-            re.compile(r"approval is needed from (?P<who>.+)"),
-            lambda kind, who: _(
-                "Krever godkjenning fra %(who)s; du har ikke en slik plass.",
-                who=_names(who, parties, both),
-            ),
-        ),
-        (
-            re.compile(
-                r"(?P<party>\w+) has already approved \(by (?P<by>[^)]+)\); waiting for (?P<w>.+)"
-            ),
-            lambda kind, party, by, w: _(
-                "%(party)s har allerede godkjent (%(by)s); venter på %(waiting)s.",
-                party=parties.get(party, party).capitalize(),
-                by=by,
-                waiting=_names(w, parties, both),
-            ),
-        ),
-        (
-            re.compile(r"you are not a member of this council"),
-            lambda kind: _("Du har ingen plass i dette rådet."),
-        ),
-        (
-            re.compile(r"the case is restricted and you are not cleared for it"),
-            lambda kind: _("Saken er begrenset, og du er ikke klarert for den."),
-        ),
-        (
-            re.compile(r"the scheduler may not fire '(?P<t>[^']+)'"),
-            lambda kind, t: _("Systemet kan ikke gjøre «%(label)s».", label=trigger_label(kind, t)),
-        ),
-        (
-            re.compile(r"(?P<name>\w+) is required"),
-            lambda kind, name: _("%(field)s må fylles ut.", field=field_label(name)),
-        ),
-        (
-            re.compile(r"the case is not tagged with a priority area"),
-            lambda kind: _("Saken er ikke merket med et prioritert område."),
-        ),
-        (
-            re.compile(r"the case is not placed on a meeting"),
-            lambda kind: _("Saken er ikke satt opp på et møte."),
-        ),
-        (
-            re.compile(r"meeting (?P<n>\S+) is (?P<state>\w+); its agenda is closed"),
-            lambda kind, n, state: _(
-                "Sakslisten for møtet (sak %(n)s) er lukket; møtet er «%(state)s».",
-                n=n,
-                state=state_label("meeting", state),
-            ),
-        ),
-        (
-            re.compile(r"meeting (?P<n>\S+) has not been held yet \(it is (?P<state>\w+)\)"),
-            lambda kind, n, state: _(
-                "Møtet (sak %(n)s) er ikke holdt ennå; det er «%(state)s».",
-                n=n,
-                state=state_label("meeting", state),
-            ),
-        ),
-        (
-            re.compile(r"public access has not been assessed.*"),
-            lambda kind: _("Offentlighetsvurderingen er ikke gjort."),
-        ),
-        (
-            re.compile(r"the meeting has no date"),
-            lambda kind: _("Møtet har ingen dato."),
-        ),
-        (
-            re.compile(r"(?P<day>\d{4}-\d{2}-\d{2}) is not a working day"),
-            lambda kind, day: _("%(day)s er ikke en virkedag.", day=day),
-        ),
-        (
-            re.compile(
-                r"the follow-up is not complete: (?P<a>\d+) action\(s\) still open, "
-                r"(?P<r>\d+) referral\(s\) awaiting a response"
-            ),
-            lambda kind, a, r: _(
-                "Oppfølgingen er ikke ferdig: %(a)s tiltak er åpne og "
-                "%(r)s oversendelser venter på svar.",
-                a=a,
-                r=r,
-            ),
-        ),
-        (
-            re.compile(r"the consultation has not been summarised.*"),
-            lambda kind: _("Høringen er ikke oppsummert."),
-        ),
-        (
-            re.compile(r"the agreement needs a valid-from and a valid-to date"),
-            lambda kind: _("Avtalen trenger en gyldig fra- og en gyldig til-dato."),
-        ),
-        (
-            re.compile(r"the promulgation date and the commencement date are both needed"),
-            lambda kind: _("Både kunngjøringsdato og ikrafttredelsesdato må fylles ut."),
-        ),
-    ]
-
-
-def _message_patterns() -> list[tuple[re.Pattern[str], Callable[..., str]]]:
-    return [
-        (
-            re.compile(r"'(?P<t>[^']+)' needs a comment saying why"),
-            lambda kind, t: _("«%(label)s» krever en begrunnelse.", label=trigger_label(kind, t)),
-        ),
-        (re.compile(r"a case needs a title"), lambda kind: _("Saken må ha en tittel.")),
-        (
-            re.compile(r"an exempt case needs its legal basis.*"),
-            lambda kind: _(
-                "En sak som er unntatt offentlighet, må ha hjemmel, f.eks. offl. § 24 tredje ledd."
-            ),
-        ),
-        (
-            re.compile(r"an exempt or restricted case needs a public title"),
-            lambda kind: _("En skjermet sak må ha en offentlig tittel."),
-        ),
-        (re.compile(r"invalid case data"), lambda kind: _("Noen felt har ugyldige verdier.")),
-    ]
-
-
-def field_errors(errors: dict[str, str]) -> dict[str, str]:
-    """The engine's messages per field in the page's language."""
-    words = {
-        "required": _("Må fylles ut."),
-        "required when exempt": _("Må fylles ut når saken er unntatt offentlighet."),
-        "required when not public": _("Må fylles ut når saken er skjermet."),
-        "unknown id": _("Ukjent valg."),
-        "unknown access level": _("Ukjent tilgangsnivå."),
-        "must be a date like 2026-03-31": _("Må være en dato."),
-    }
-    return {name: words.get(text, text) for name, text in errors.items()}
-
-
-def refusal_in_words(error: Exception, kind: str) -> str:
-    """A refused form's message: each reason of a guard, or the validation message."""
-    if isinstance(error, GuardFailed):
-        return " ".join(reason_in_words(reason, kind) for reason in error.reasons)
-    return reason_in_words(str(error), kind)
-
-
-def reason_in_words(reason: str, kind: str) -> str:
-    """An engine reason in the page's language; one it does not know is shown as it is."""
-    for pattern, words in _reason_patterns() + _message_patterns():
-        found = pattern.fullmatch(reason.strip())
-        if found:
-            return words(kind, **found.groupdict())
-    return reason
 
 
 # --- the council and the case of a URL -------------------------------------------------------

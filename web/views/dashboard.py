@@ -19,7 +19,8 @@ from engine.models import Council
 from engine.services.inbox import mark_read
 from web.auth import current_actor, login_required, manager
 from web.db import commit, db
-from web.views.cases import _now, council_of, party_labels, today
+from web.labels import party_labels
+from web.views.cases import _now, council_of, today
 
 blueprint = Blueprint("dashboard", __name__)
 INBOX_PAGE = 25
