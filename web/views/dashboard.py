@@ -18,9 +18,10 @@ from engine.errors import PermissionDenied
 from engine.models import Council
 from engine.services.inbox import mark_read
 from web.auth import current_actor, login_required, manager
+from web.clock import now, today
 from web.db import commit, db
 from web.labels import party_labels
-from web.views.cases import _now, council_of, today
+from web.views.cases import council_of
 
 blueprint = Blueprint("dashboard", __name__)
 INBOX_PAGE = 25
@@ -46,7 +47,7 @@ def show(council: str):
     if not current_user.is_authenticated:
         return manager.unauthorized()
     found = seated_council(council)
-    board = dashboard(db(), current_actor(), found, now=_now())
+    board = dashboard(db(), current_actor(), found, now=now())
     return render_template(
         "dashboard.html", council=found, board=board, parties=party_labels(), limit=SECTION_LIMIT
     )
@@ -61,7 +62,7 @@ def messages(council: str):
     if request.method == "POST":
         chosen = request.form.get("message", "")
         changed = mark_read(
-            db(), actor=actor, message_id=int(chosen) if chosen.isdigit() else None, now=_now()
+            db(), actor=actor, message_id=int(chosen) if chosen.isdigit() else None, now=now()
         )
         commit()
         if changed:
