@@ -373,3 +373,19 @@ def test_a_steering_group_is_registered_with_its_reporter_and_its_interval(clien
     again = post(client, "/testby/admin/cadence/steering-groups", form)
     assert again.status_code == 409
     assert 'value="SaLTo Stovner"' in again.get_data(as_text=True)
+
+
+def test_a_login_that_is_taken_is_refused_beside_the_login_field(client, session, world):
+    log_in(client, session, world.people["sec"])
+    form = {
+        "display_name": "Enda en",
+        "login": world.people["kmember"].login,
+        "party": "municipality",
+        "role": "member",
+        "valid_from": "2026-01-01",
+    }
+    response = post(client, "/testby/admin/people", form)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert 'id="login-error"' in page and "Finnes allerede." in page
+    assert 'value="Enda en"' in page

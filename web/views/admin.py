@@ -130,9 +130,16 @@ def _field_message(errors: Mapping[str, str], name: str) -> str:
     return str(FIELD_MESSAGES.get(code, code)) if code else ""
 
 
-def _submit(change: Callable[[], Any], done: str, redirect_to: str, again: Callable[..., Any]):
+def _submit(
+    change: Callable[[], Any],
+    done: str,
+    redirect_to: str,
+    again: Callable[..., Any],
+    unique: str = "_form",
+):
     """Run ``change`` (one service call), commit and go to ``redirect_to``; when the
-    engine refuses the input, show the page again (``again(errors=..., form=...)``)."""
+    engine refuses the input, show the page again (``again(errors=..., form=...)``) with
+    the message beside the field (a duplicate beside the field ``unique``)."""
     try:
         change()
     except ValidationError as exc:
@@ -141,7 +148,7 @@ def _submit(change: Callable[[], Any], done: str, redirect_to: str, again: Calla
         return again(errors=errors, form=request.form, problem=str(exc), status=422)
     except Conflict as exc:
         db().rollback()
-        return again(errors={"_form": "taken"}, form=request.form, problem=str(exc), status=409)
+        return again(errors={unique: "taken"}, form=request.form, problem=str(exc), status=409)
     commit()
     flash(done)
     return redirect(redirect_to)
@@ -242,6 +249,7 @@ def register(council_slug: str):
         _("Personen er registrert."),
         f"/{council.slug}/admin/people",
         lambda **kw: _people_page(council, **kw),
+        unique="login",
     )
 
 
@@ -443,6 +451,7 @@ def new_council():
         _("Politirådet er opprettet. Du er satt inn i sekretariatet."),
         f"/{slug}/admin",
         _councils_page,
+        unique="slug",
     )
 
 
@@ -678,4 +687,5 @@ def add_group(council_slug: str):
         _("Styringsgruppen er registrert."),
         f"/{council.slug}/admin/cadence",
         lambda **kw: _cadence_page(council, target="group", **kw),
+        unique="name",
     )
