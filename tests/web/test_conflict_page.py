@@ -7,6 +7,7 @@ from tests.engine.test_cases import agenda_item, meeting
 from tests.factories import NOW
 from tests.web.conftest import log_in, post
 from tests.web.english import english_capable_app
+from tests.web.meetings_world import make_meeting, meeting_days
 
 
 def test_a_form_sent_after_someone_changed_the_case_shows_what_they_changed(client, session, world):
@@ -47,3 +48,19 @@ def test_a_stale_form_in_english_is_explained_in_english(engine, session, world,
     )
     assert response.status_code == 409
     assert "Someone else changed this case" in response.get_data(as_text=True)
+
+
+def test_a_stale_form_on_a_meeting_page_shows_what_changed_on_the_meeting(client, session, world):
+    meeting = make_meeting(session, world)
+    rendered_with = meeting.case.version
+    fire(session, meeting.case, "start_agenda", actor=world.actor("sec"), comment="I gang")
+    log_in(client, session, world.people["sec"])
+    response = post(
+        client,
+        f"/testby/meetings/{meeting.year}/{meeting.number}/move",
+        {"version": str(rendered_with), "date": meeting_days()[1].isoformat()},
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "Dette er endret" in page and "I gang" in page
+    assert f'href="/testby/meetings/{meeting.year}/{meeting.number}"' in page
