@@ -488,6 +488,17 @@ class RawReplay:
             cursor.fetchall()
         return time.perf_counter() - started
 
+    def slowest(self, statements: list[tuple[str, Any]]) -> tuple[float, str]:
+        """The statement that takes longest through the driver, and its time."""
+        timed = []
+        for statement, parameters in statements:
+            cursor = self.conn.cursor()
+            started = time.perf_counter()
+            cursor.execute(statement, parameters)
+            cursor.fetchall()
+            timed.append((time.perf_counter() - started, statement))
+        return max(timed)
+
     def close(self) -> None:
         self.conn.close()
 
@@ -502,7 +513,7 @@ def _log_in(client, slug: str) -> None:
         raise RuntimeError(f"the benchmark's secretariat could not log in ({response.status})")
 
 
-def measure(kind: str, url: str, loaded: Loaded, requests: int) -> None:
+def measure(kind: str, url: str, loaded: Loaded, requests: int, show_slowest: bool) -> None:
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "SESSION_COOKIE_SECURE": False})
     engine = app.extensions["politirad.engine"]
     client = app.test_client()
@@ -533,9 +544,17 @@ def measure(kind: str, url: str, loaded: Loaded, requests: int) -> None:
                 f"{len(statements):3d} statements   raw median {raw_median:6.2f} ms  "
                 f"p99 {raw_p99:6.2f} ms   ratio {median / raw_median:6.1f}"
             )
+            seconds, statement = raw.slowest(statements)
+            if show_slowest:
+                print(f"{'':<10} {'':<10} slowest {seconds * 1000:.1f} ms: {_one_line(statement)}")
     finally:
         raw.close()
         engine.dispose()
+
+
+def _one_line(statement: str, width: int = 160) -> str:
+    line = " ".join(statement.split())
+    return line if len(line) <= width else line[: width - 1] + "…"
 
 
 def _statements_of(client, log: StatementLog, path: str) -> list[tuple[str, Any]]:
@@ -572,7 +591,7 @@ def run(kind: str, args) -> None:
             )
         finally:
             engine.dispose()
-        measure(kind, url, loaded, args.requests)
+        measure(kind, url, loaded, args.requests, args.slowest)
 
 
 def main() -> None:
@@ -582,6 +601,9 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--verify", action="store_true", help="walk the audit chain after loading")
+    parser.add_argument(
+        "--slowest", action="store_true", help="print each page's slowest statement"
+    )
     args = parser.parse_args()
     for kind in kinds(args.db):
         run(kind, args)

@@ -119,6 +119,35 @@ def test_the_forbidden_page_has_no_accessibility_violations(as_person):
     assert_accessible(page)
 
 
+def test_a_stale_form_gets_the_conflict_page_with_what_changed(new_context, live_server):
+    """Two tabs on one case: the second tab's form is stale once the first has saved."""
+    with Session(live_server.engine) as session:
+        draft = session.scalars(
+            select(Case).where(Case.kind == "agenda_item", Case.state == "draft")
+        ).first()
+        path = f"/oslo/cases/{draft.year}/{draft.seq}"
+        editor = session.scalar(select(Person.display_name).where(Person.login == SECRETARIAT))
+    context = new_context()
+    first, second = context.new_page(), context.new_page()
+    log_in(first, SECRETARIAT)
+    for tab in (first, second):
+        tab.goto(path)
+        tab.locator("summary", has_text="Endre saken").click()
+    first.locator("#edit-title").fill("Ungdomsstraff: ny tittel fra første fane")
+    with first.expect_navigation():
+        first.get_by_role("button", name="Lagre endringene").click()
+    second.locator("#edit-title").fill("Ungdomsstraff: en annen tittel fra andre fane")
+    with second.expect_navigation() as navigation:
+        second.get_by_role("button", name="Lagre endringene").click()
+    assert navigation.value.status == 409
+    changes = second.locator("table.changes tbody tr")
+    assert changes.count() == 1, "the one change since the form was opened"
+    assert editor in changes.inner_text(), "the page says who changed the case"
+    back = second.get_by_role("link", name="Åpne saken på nytt og prøv igjen")
+    assert back.get_attribute("href").endswith(path)
+    assert_accessible(second)
+
+
 def _path_values(session: Session, demo: dict[str, str]) -> dict[str, object]:
     """A value for every argument a page's address may need, from the demo."""
     _, _, case_year, case_seq = demo["case"].strip("/").split("/")
