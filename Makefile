@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint install clean
+.PHONY: run test lint install clean translations
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "politirad needs Python 3.11 or newer")'
@@ -22,7 +22,11 @@ $(VENV)/.installed-test: $(BIN)/python setup.cfg pyproject.toml
 
 install: $(VENV)/.installed
 
-run: $(VENV)/.installed
+# The English catalogue, compiled from the .po in the tree (.mo files are not in git).
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile -d web/translations -D messages --statistics
+
+run: $(VENV)/.installed translations
 	$(BIN)/politirad db upgrade
 	$(BIN)/politirad demo load --if-empty
 	$(BIN)/politirad run --host $(HOST) --port $(PORT)
@@ -31,7 +35,7 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: lint
+test: lint translations
 	$(BIN)/politirad workflows check
 	$(BIN)/pytest
 

@@ -189,6 +189,11 @@ def _rules(values: Mapping[str, Any], what: str) -> CadenceRules:
     return CadenceRules(**loaded)
 
 
+def default_rules() -> Mapping[str, Any]:
+    """The defaults every council starts with (``engine/cadence.yaml``), as written there."""
+    return _defaults()
+
+
 def rules_for(council: Council) -> CadenceRules:
     """The council's rules: the defaults with its overrides; a bad override is a ValidationError."""
     overrides = council.cadence or {}

@@ -7,6 +7,8 @@ instead of failing later with "database is locked".
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
@@ -52,8 +54,13 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
+CLOCK: ContextVar[Callable[[], datetime] | None] = ContextVar("politirad_clock", default=None)
+"""A clock that replaces the system's in this context (see ``engine.clock.use_clock``)."""
+
+
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    clock = CLOCK.get()
+    return datetime.now(UTC) if clock is None else clock()
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:

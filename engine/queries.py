@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Select, and_, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from engine.access import Visibility, full_access_clause, listable_clause, visibility
 from engine.actors import Actor
@@ -15,19 +17,25 @@ from engine.calendar import to_oslo
 from engine.clock import resolve
 from engine.errors import NotFound
 from engine.models import (
+    Action,
     Bydel,
     Case,
     CaseEvent,
     Council,
     Deadline,
+    Membership,
+    Person,
     PoliceUnit,
     PriorityArea,
+    Referral,
     UnitCoverage,
     case_bydel,
     case_priority_area,
 )
 from engine.models.enums import DeadlineStatus
-from engine.services.cases import get_case
+from engine.runtime import definition_of
+from engine.services.cases import Availability, available_transitions, get_case
+from workflows.model import Definition
 
 
 @dataclass(frozen=True)
@@ -242,3 +250,185 @@ def pending_deadlines(session: Session, case: Case) -> list[Deadline]:
             .order_by(Deadline.due)
         )
     )
+
+
+# --- the case page -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One audited event as the history shows it: who, party, when, from → to, what changed."""
+
+    seq: int
+    kind: str
+    at: datetime
+    actor: str
+    """the login, or ``system``"""
+    actor_name: str
+    party: str | None
+    trigger: str | None
+    from_state: str | None
+    to_state: str | None
+    changes: dict[str, list[Any]]
+    comment: str
+
+
+@dataclass(frozen=True)
+class CaseFile:
+    """Everything the case page shows, read in a number of statements that does not grow
+    with the case's history, deadlines or follow-up."""
+
+    case: Case
+    visibility: Visibility
+    definition: Definition
+    timeline: list[TimelineEntry]
+    path: list[str]
+    """the states the case has been in, in order, ending with the current one"""
+    deadlines: list[Deadline]
+    transitions: list[Availability]
+    approvers: dict[str, str]
+    """display names of the people who approved a pending transition, by login"""
+    awaited: dict[tuple[str, str], list[str]]
+    """who may still give a party's approval, by (trigger, party)"""
+    meeting: Case | None
+    parent: Case | None
+    actions: list[Action]
+    referrals: list[Referral]
+    last_seq: int
+    """the newest event the page shows (a form sends it back, to say what changed since)"""
+
+
+def case_file(
+    session: Session, actor: Actor, council: Council, number: str, *, now: datetime | None = None
+) -> CaseFile:
+    """The case ``number`` as ``actor`` may see it; ``NotFound`` when it is hidden from them.
+
+    An actor who may see only the public title gets the case with no history, deadlines,
+    follow-up or transitions.
+    """
+    now = resolve(now)
+    case = visible_case(session, actor, council, number, now=now)
+    seen = visibility(actor, case, to_oslo(now).date())
+    definition = definition_of(session, case)
+    if seen != Visibility.FULL:
+        return CaseFile(case, seen, definition, [], [], [], [], {}, {}, None, None, [], [], 0)
+    timeline = case_timeline(session, case)
+    transitions = available_transitions(session, case, actor, now=now)
+    logins = {login for t in transitions for login in t.approved_by.values()}
+    approvers = (
+        dict(
+            session.execute(
+                select(Person.login, Person.display_name).where(Person.login.in_(logins))
+            ).all()
+        )
+        if logins
+        else {}
+    )
+    linked = (
+        {
+            other.id: other
+            for other in session.scalars(
+                select(Case).where(Case.id.in_([i for i in (case.meeting_id, case.parent_id) if i]))
+            )
+        }
+        if case.meeting_id or case.parent_id
+        else {}
+    )
+    return CaseFile(
+        case=case,
+        visibility=seen,
+        definition=definition,
+        timeline=timeline,
+        path=[e.to_state for e in timeline if e.to_state],
+        deadlines=pending_deadlines(session, case),
+        transitions=transitions,
+        approvers=approvers,
+        awaited=approvers_awaited(session, case, transitions, now=now),
+        meeting=linked.get(case.meeting_id),
+        parent=linked.get(case.parent_id),
+        actions=list(
+            session.scalars(
+                select(Action)
+                .where(Action.case_id == case.id)
+                .options(selectinload(Action.owner))
+                .order_by(Action.due, Action.id)
+            )
+        ),
+        referrals=list(
+            session.scalars(
+                select(Referral)
+                .where(Referral.case_id == case.id)
+                .order_by(Referral.response_due, Referral.id)
+            )
+        ),
+        last_seq=timeline[-1].seq if timeline else 0,
+    )
+
+
+def case_timeline(session: Session, case: Case, *, after: int = 0) -> list[TimelineEntry]:
+    """The case's events after audit sequence ``after``, oldest first, with who made them.
+
+    The caller decides whether the actor may see them (see ``case_file``).
+    """
+    rows = session.execute(
+        select(CaseEvent, Person.display_name)
+        .outerjoin(Person, Person.id == CaseEvent.actor_id)
+        .where(CaseEvent.case_id == case.id, CaseEvent.seq > after)
+        .order_by(CaseEvent.seq)
+    )
+    return [
+        TimelineEntry(
+            seq=event.seq,
+            kind=event.kind,
+            at=event.at,
+            actor=event.actor,
+            actor_name=name or event.actor,
+            party=event.party,
+            trigger=event.trigger,
+            from_state=event.from_state,
+            to_state=event.to_state,
+            changes=json.loads(event.changes) if event.changes else {},
+            comment=event.comment,
+        )
+        for event, name in rows
+    ]
+
+
+def approvers_awaited(
+    session: Session, case: Case, options: list[Availability], *, now: datetime | None = None
+) -> dict[tuple[str, str], list[str]]:
+    """Who may still give each party's approval of each two-party transition out of the
+    case's state: ``(trigger, party) → display names``, in one statement."""
+    wanted = {
+        (option.trigger, party): set(option.roles)
+        for option in options
+        for party in option.approvals_needed
+        if party not in option.approved_by
+    }
+    if not wanted:
+        return {}
+    day = to_oslo(resolve(now)).date()
+    rows = session.execute(
+        select(
+            Membership.party,
+            Membership.role,
+            Membership.valid_from,
+            Membership.valid_to,
+            Person.display_name,
+        )
+        .join(Person, Person.id == Membership.person_id)
+        .where(
+            Membership.council_id == case.council_id,
+            Membership.party.in_(sorted({party for _t, party in wanted})),
+            Person.active.is_(True),
+        )
+        .order_by(Person.display_name)
+    ).all()
+    return {
+        (trigger, party): [
+            name
+            for row_party, role, start, end, name in rows
+            if row_party == party and role in roles and start <= day and (end is None or day <= end)
+        ]
+        for (trigger, party), roles in wanted.items()
+    }

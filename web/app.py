@@ -8,16 +8,17 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, redirect, render_template, request, url_for
 from flask import session as cookie
 from flask_babel import Babel, get_locale
 from flask_wtf.csrf import CSRFError, CSRFProtect
-from sqlalchemy import text
+from sqlalchemy import select, text
 from werkzeug.exceptions import HTTPException
 
 from engine.config import database_url, instance_path
 from engine.db import make_engine
 from engine.errors import EngineError
+from engine.models import Council
 from web import api, auth, formatting
 from web import db as request_db
 from web.errors import status_for
@@ -85,7 +86,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     @app.get("/")
     def index():
-        return render_template("index.html")
+        """A person goes to the dashboard of their (first) council; the public sees the
+        councils, with links to their public pages."""
+        mine = auth.my_councils()
+        if mine:
+            return redirect(url_for("dashboard.show", council=mine[0].slug))
+        councils = request_db.db().scalars(select(Council).order_by(Council.name)).all()
+        return render_template("index.html", councils=councils)
 
     return app
 

@@ -9,7 +9,7 @@ the site.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from functools import wraps
 from urllib.parse import urlsplit
 
@@ -30,8 +30,9 @@ from flask_babel import gettext as _
 from flask_login import LoginManager, current_user, login_user, logout_user
 
 from engine.actors import Actor, actor_for
+from engine.calendar import to_oslo
 from engine.db import utcnow
-from engine.models import Person
+from engine.models import Council, Person
 from engine.services import logins
 from web.db import commit, db
 
@@ -81,6 +82,33 @@ def _touch(token: str) -> None:
 def init_app(app: Flask) -> None:
     manager.init_app(app)
     app.register_blueprint(blueprint)
+    app.context_processor(_navigation)
+
+
+def _navigation() -> dict:
+    """What the header needs: the councils the person sits in today and their roles there."""
+    return {"my_councils": my_councils, "roles_in": roles_in}
+
+
+def my_councils() -> list[Council]:
+    """The councils where the logged-in person has a seat today, by name."""
+    person = current_person()
+    if person is None:
+        return []
+    today = oslo_today()
+    seen = {m.council.id: m.council for m in person.memberships if m.active_on(today)}
+    return sorted(seen.values(), key=lambda c: c.name)
+
+
+def roles_in(council: Council | None) -> frozenset[str]:
+    """The roles of the current actor in ``council`` today (empty for the public)."""
+    if council is None:
+        return frozenset()
+    return frozenset(s.role for s in current_actor().seats_in(council.id, oslo_today()))
+
+
+def oslo_today() -> date:
+    return to_oslo(utcnow()).date()
 
 
 def current_person() -> Person | None:

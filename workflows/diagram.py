@@ -50,12 +50,16 @@ def render_svg(
             span = {"start": (0, 1), "end": (-1, 0), "middle": (-0.5, 0.5)}[anchor]
             left = min(left, lx + span[0] * _text_w(label))
             right = max(right, lx + span[1] * _text_w(label), lx + 48)
-            colour = _WALKED if (source, t.dest) in walked else _INK
-            marker = "wf-walked" if colour == _WALKED else "wf-arrow"
+            taken = (source, t.dest) in walked
+            colour = _WALKED if taken else _INK
+            marker = "wf-walked" if taken else "wf-arrow"
+            # the path taken is told apart by width and a dash too, not by colour alone
+            stroke = 'stroke-width="2.6"' if taken else 'stroke-width="1.4" stroke-dasharray="5 3"'
             edges.append(
-                f'<g class="transition" data-trigger={quoteattr(t.trigger)}>'
+                f'<g class="transition{" walked" if taken else ""}" '
+                f"data-trigger={quoteattr(t.trigger)}>"
                 f"<title>{escape(t.trigger)}: {escape(_summary(t))}</title>"
-                f'<path d="{d}" fill="none" stroke="{colour}" stroke-width="1.4" '
+                f'<path d="{d}" fill="none" stroke="{colour}" {stroke} '
                 f'marker-end="url(#{marker})"/></g>'
             )
             texts.append(
@@ -75,10 +79,21 @@ def render_svg(
         f'viewBox="{left - _MARGIN:.1f} {-_MARGIN} {width:.1f} {height:.1f}" '
         f'font-family="sans-serif" font-size="12" role="img" aria-label={quoteattr(title)}>'
         f"<title>{escape(title)}</title>"
+        f"{_description(names, current, steps, locale)}"
         f"<defs>{_MARKERS}</defs>"
         f'<g class="transitions">{"".join(edges)}</g><g class="states">{"".join(boxes)}</g>'
         f'<g class="labels">{"".join(texts)}</g></svg>'
     )
+
+
+def _description(names: dict[str, str], current: str | None, steps: list[str], locale: str) -> str:
+    """The current state and the path taken in words, for those who cannot see the colours."""
+    if current is None:
+        return ""
+    now, way = ("Current state", "Path taken") if locale == "en" else ("Nå", "Veien så langt")
+    trail = " → ".join(names.get(step, step) for step in steps)
+    state = names.get(current, current)
+    return f"<desc>{escape(now)}: {escape(state)}. {escape(way)}: {escape(trail)}.</desc>"
 
 
 class _Layout:
@@ -238,17 +253,19 @@ def _box(
     rects = [(x, y, box_w, _BOX_H, 8)]
     if state.terminal:
         rects.append((x + 3, y + 3, box_w - 6, _BOX_H - 6, 6))
-    width = 2.2 if kind == "current" else 1.2
+    width = {"current": 3.0, "passed": 2.2}.get(kind, 1.2)
+    ink = _WALKED if kind == "passed" else _INK
     shapes = "".join(
         f'<rect x="{rx:.1f}" y="{ry:.1f}" width="{w:.1f}" height="{h}" rx="{r}" '
-        f'fill="{_FILL[kind] if i == 0 else "none"}" stroke="{_INK}" stroke-width="{width}"/>'
+        f'fill="{_FILL[kind] if i == 0 else "none"}" stroke="{ink}" stroke-width="{width}"/>'
         for i, (rx, ry, w, h, r) in enumerate(rects)
     )
+    weight = ' font-weight="bold"' if kind == "current" else ""
     classes = " ".join(c for c in ("state", kind, "terminal" if state.terminal else "") if c)
     return (
         f'<g class="{classes}" data-state={quoteattr(state.name)}><title>{escape(state.name)}'
         f'</title>{shapes}<text x="{centre[0]:.1f}" y="{centre[1] + 4:.1f}" '
-        f'text-anchor="middle">{escape(label)}</text></g>'
+        f'text-anchor="middle"{weight}>{escape(label)}</text></g>'
     )
 
 

@@ -72,6 +72,16 @@ class Availability:
     reasons: tuple[str, ...] = ()
     approvals_needed: tuple[str, ...] = ()
     approved_by: Mapping[str, str] = field(default_factory=dict)
+    refusals: tuple[str, ...] = ()
+    """why this actor may not fire it at all (role, party, clearance, approval given)"""
+    missing: tuple[str, ...] = ()
+    """required fields that are empty: a form can ask for them with the transition"""
+    unmet: tuple[str, ...] = ()
+    """guards not met, each in words"""
+    requires: tuple[str, ...] = ()
+    comment_required: bool = False
+    roles: tuple[str, ...] = ()
+    """the roles that may fire it"""
 
 
 def get_case(session: Session, council: Council, number: str) -> Case:
@@ -437,8 +447,10 @@ def available_transitions(
     result = []
     for transition in definition.transitions_from(case.state):
         approvals = _approvals(session, case, transition)
-        _seat, reasons = _who(actor, case, transition, day, approvals)
-        reasons += _missing(case, ctx.data, transition) + _guard_reasons(ctx, transition)
+        _seat, refusals = _who(actor, case, transition, day, approvals)
+        missing = _empty_fields(case, ctx.data, transition)
+        unmet = _guard_reasons(ctx, transition)
+        reasons = refusals + [f"{name} is required" for name in missing] + unmet
         result.append(
             Availability(
                 trigger=transition.trigger,
@@ -449,6 +461,12 @@ def available_transitions(
                 reasons=tuple(reasons),
                 approvals_needed=transition.approvals,
                 approved_by=approvals,
+                refusals=tuple(refusals),
+                missing=tuple(missing),
+                unmet=tuple(unmet),
+                requires=transition.requires,
+                comment_required=transition.comment_required,
+                roles=transition.roles,
             )
         )
     return result
@@ -519,12 +537,16 @@ def _who(
 
 
 def _missing(case: Case, data: Mapping[str, Any], transition: Transition) -> list[str]:
-    missing = []
-    for name in transition.requires:
-        value = getattr(case, name) if name in BUILTIN_FIELDS else data.get(name)
-        if value in (None, "", [], {}):
-            missing.append(f"{name} is required")
-    return missing
+    return [f"{name} is required" for name in _empty_fields(case, data, transition)]
+
+
+def _empty_fields(case: Case, data: Mapping[str, Any], transition: Transition) -> list[str]:
+    """The fields ``transition`` requires that are empty on the case and in ``data``."""
+    return [
+        name
+        for name in transition.requires
+        if (getattr(case, name) if name in BUILTIN_FIELDS else data.get(name)) in (None, "", [], {})
+    ]
 
 
 def _guard_reasons(ctx: GuardContext, transition: Transition) -> list[str]:

@@ -51,6 +51,8 @@ class FollowUpRow:
     status: str
     percent: int | None
     overdue: bool
+    full: bool = True
+    """whether the actor sees the case in full (else its public title and no description)"""
 
 
 def record_change(
@@ -417,6 +419,7 @@ def _row(actor: Actor, case: Case, as_of: date, **fields: Any) -> FollowUpRow:
             "case_title": case.title if full else case.public_title,
             "description": fields["description"] if full else HIDDEN_DESCRIPTION,
             "overdue": fields["due"] < as_of,
+            "full": full,
         }
     )
 

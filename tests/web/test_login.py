@@ -16,7 +16,7 @@ def test_a_person_logs_in_with_the_right_password_and_is_sent_on(client, session
     )
     assert response.status_code == 302
     assert response.headers["Location"] == "/health"
-    assert person.display_name in client.get("/").get_data(as_text=True)
+    assert person.display_name in client.get("/", follow_redirects=True).get_data(as_text=True)
 
 
 def test_a_wrong_password_is_refused_without_saying_which_part_was_wrong(client, session, world):
@@ -54,7 +54,7 @@ def test_a_cookie_copied_before_logout_is_refused_after_it(app, client, session,
     post(client, "/logout")
     other = app.test_client()
     other.set_cookie("session", copied)
-    assert person.display_name not in other.get("/").get_data(as_text=True)
+    assert person.display_name not in other.get("/", follow_redirects=True).get_data(as_text=True)
 
 
 def test_the_session_cookie_changes_at_login(client, session, world):
@@ -67,10 +67,10 @@ def test_the_session_cookie_changes_at_login(client, session, world):
 def test_deactivating_a_person_ends_their_sessions(client, session, world):
     person = world.people["sec"]
     log_in(client, session, person)
-    assert person.display_name in client.get("/").get_data(as_text=True)
+    assert person.display_name in client.get("/", follow_redirects=True).get_data(as_text=True)
     set_active(session, actor=Actor.system(), person=person, active=False)
     session.flush()
-    assert person.display_name not in client.get("/").get_data(as_text=True)
+    assert person.display_name not in client.get("/", follow_redirects=True).get_data(as_text=True)
 
 
 def test_next_only_leads_within_the_site(client, session, world):
@@ -126,7 +126,7 @@ def test_the_session_cookie_is_secure_outside_development(engine):
 
 
 def test_pages_are_norwegian_until_english_is_chosen(client):
-    assert 'lang="nb"' in client.get("/").get_data(as_text=True)
+    assert 'lang="nb"' in client.get("/", follow_redirects=True).get_data(as_text=True)
     post(client, "/language", {"lang": "en", "next": "/"})
     page = client.get("/login").get_data(as_text=True)
     assert 'lang="en"' in page

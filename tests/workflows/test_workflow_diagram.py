@@ -120,3 +120,27 @@ def test_the_text_listing_shows_states_deadlines_and_transitions(definition):
     assert "roles: leader; approvals: municipality, police" in text
     assert "roles: member; comment required" in text
     assert "guards: has_priority_area" in text
+
+
+def test_the_path_taken_is_told_by_width_dash_and_words_not_colour_alone(definition):
+    root = ET.fromstring(
+        render_svg(definition, current="deferred", path=["draft", "proposed"], locale="en")
+    )
+    edges = {
+        g.get("data-trigger"): g
+        for g in root.iter(f"{SVG}g")
+        if g.get("data-trigger") in ("propose", "defer", "withdraw")
+    }
+    walked = {name: "walked" in g.get("class").split() for name, g in edges.items()}
+    assert walked == {"propose": True, "defer": True, "withdraw": False}
+    widths = {name: g.find(f"{SVG}path").get("stroke-width") for name, g in edges.items()}
+    assert widths["propose"] != widths["withdraw"]
+    assert edges["withdraw"].find(f"{SVG}path").get("stroke-dasharray")
+    assert edges["propose"].find(f"{SVG}path").get("stroke-dasharray") is None
+    assert root.find(f"{SVG}desc").text == (
+        "Current state: Deferred. Path taken: Draft → Proposed → Deferred."
+    )
+
+
+def test_a_diagram_without_a_current_state_has_no_description(definition):
+    assert ET.fromstring(render_svg(definition)).find(f"{SVG}desc") is None

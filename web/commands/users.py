@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 import click
+from sqlalchemy import select
 
 from engine.actors import Actor
-from engine.services.people import add_membership, create_person, get_council
-from web.cli import transaction
+from engine.models import Person
+from engine.services.people import add_membership, create_person, get_council, set_active
+from web.cli import UserError, transaction
 
 
 @click.group("users")
@@ -54,3 +56,29 @@ def create(login, display_name, email, password, council_slug, party, role, clea
                 cleared=cleared,
             )
     click.echo(f"created {person.login}")
+
+
+@group.command("deactivate")
+@click.argument("login")
+def deactivate(login: str) -> None:
+    """Deactivate a person: they cannot log in, and every session they have open ends."""
+    with transaction() as session:
+        person = _person(session, login)
+        set_active(session, actor=Actor.system(), person=person, active=False)
+    click.echo(f"deactivated {login}; their sessions are ended")
+
+
+@group.command("activate")
+@click.argument("login")
+def activate(login: str) -> None:
+    """Let a deactivated person log in again."""
+    with transaction() as session:
+        set_active(session, actor=Actor.system(), person=_person(session, login), active=True)
+    click.echo(f"activated {login}")
+
+
+def _person(session, login: str) -> Person:
+    person = session.scalars(select(Person).where(Person.login == login.strip().lower())).first()
+    if person is None:
+        raise UserError(f"no person with login '{login}'")
+    return person

@@ -1,0 +1,691 @@
+"""Administration for the secretariat: people and their seats, the council, reference data
+(bydeler, police units and their coverage, priority areas), the cadence rules, and the
+installation's councils.
+
+Only the council's secretariat (an active seat today) sees these pages; anyone else who is
+logged in gets 403, the public the login page. Every POST calls one engine service,
+commits and goes back to its page; a form the engine refuses is shown again with the
+message beside the field and what was typed still in it (422).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from engine.cadence import add_steering_group, default_rules, rules_for, set_cadence
+from engine.errors import Conflict, EngineError, PermissionDenied, ValidationError
+from engine.models import Council, Membership, Person, SteeringGroup
+from engine.models.enums import PartyCode, Role
+from engine.services import reference
+from engine.services.people import (
+    add_membership,
+    council_membership,
+    council_people,
+    council_person,
+    create_council,
+    get_council,
+    is_secretariat,
+    register_member,
+    require_secretariat,
+    set_active,
+    update_council,
+    update_membership,
+    update_person,
+)
+from web.auth import current_actor, login_required, oslo_today
+from web.db import commit, db
+
+blueprint = Blueprint("admin", __name__)
+
+INT = "int(max=2147483647)"
+BASE = "/<council_slug>/admin"
+
+ROLE_LABELS = {
+    Role.LEADER: _l("Leder"),
+    Role.DEPUTY: _l("Nestleder"),
+    Role.MEMBER: _l("Medlem"),
+    Role.SECRETARIAT: _l("Sekretariatet"),
+    Role.REPORTER: _l("Rapportør"),
+    Role.GUEST: _l("Gjest"),
+}
+PARTY_LABELS = {
+    PartyCode.MUNICIPALITY: _l("Kommunen"),
+    PartyCode.POLICE: _l("Politiet"),
+    PartyCode.EXTERNAL: _l("Ekstern"),
+}
+# The engine's field error codes, in words beside the field.
+FIELD_MESSAGES = {
+    "required": _l("Må fylles ut."),
+    "invalid": _l("Ugyldig verdi."),
+    "taken": _l("Finnes allerede."),
+    "too early": _l("Kan ikke slutte før den begynner."),
+    "too long": _l("Teksten er for lang."),
+    "too short": _l("For kort (minst 10 tegn)."),
+    "out of range": _l("Utenfor tillatt område."),
+    "overlap": _l("Bydelen dekkes helt av en annen enhet."),
+    "unknown": _l("Ukjent verdi."),
+    "yourself": _l("Du kan ikke deaktivere deg selv."),
+}
+CADENCE_LABELS = {
+    "ordinary_meetings_per_year": _l("Ordinære møter per år (minst)"),
+    "meeting_every_quarter": _l("Møte i hvert kvartal"),
+    "seminars_per_year": _l("Seminarer per år"),
+    "notice_days": _l("Innkalling, dager før møtet"),
+    "minutes_draft_working_days": _l("Referatutkast, virkedager etter møtet"),
+    "year_at_risk_on": _l("Året vurderes som utsatt fra (MM-DD)"),
+    "year_at_risk_minimum": _l("Minste antall møter holdt eller planlagt på den dagen"),
+    "agreement_revision_opens": _l("Revisjon av samarbeidsavtalen åpner (MM-DD)"),
+    "bylaw_revision_years": _l("Politivedtekten revideres etter antall år"),
+    "steering_report_interval_months": _l("Styringsgrupper rapporterer hver (måneder)"),
+    "steering_report_lead_days": _l("Rapport bes om antall dager før frist"),
+}
+
+
+@blueprint.app_template_global()
+def role_label(code: str) -> str:
+    return str(ROLE_LABELS.get(code, code))
+
+
+@blueprint.app_template_global()
+def admin_party_label(code: str) -> str:
+    return str(PARTY_LABELS.get(code, code))
+
+
+# --- the frame of every page --------------------------------------------------------------
+
+
+def _council(slug: str) -> Council:
+    """The council, whose secretariat the actor must be."""
+    council = get_council(db(), slug)
+    require_secretariat(current_actor(), council)
+    return council
+
+
+def _render(template: str, council: Council | None, status: int = 200, **context: Any):
+    context.setdefault("errors", {})
+    context.setdefault("form", {})
+    return (
+        render_template(
+            template,
+            council=council,
+            actor=current_actor(),
+            roles=ROLE_LABELS,
+            parties=PARTY_LABELS,
+            field_message=_field_message,
+            **context,
+        ),
+        status,
+    )
+
+
+def _field_message(errors: Mapping[str, str], name: str) -> str:
+    code = errors.get(name)
+    return str(FIELD_MESSAGES.get(code, code)) if code else ""
+
+
+def _submit(
+    change: Callable[[], Any],
+    done: str,
+    redirect_to: str,
+    again: Callable[..., Any],
+    unique: str = "_form",
+):
+    """Run ``change`` (one service call), commit and go to ``redirect_to``; when the
+    engine refuses the input, show the page again (``again(errors=..., form=...)``) with
+    the message beside the field (a duplicate beside the field ``unique``)."""
+    try:
+        change()
+    except ValidationError as exc:
+        db().rollback()
+        errors = exc.errors or {"_form": "invalid"}
+        return again(errors=errors, form=request.form, problem=str(exc), status=422)
+    except Conflict as exc:
+        db().rollback()
+        return again(errors={unique: "taken"}, form=request.form, problem=str(exc), status=409)
+    commit()
+    flash(done)
+    return redirect(redirect_to)
+
+
+def _date(name: str, *, required: bool = False) -> date | None:
+    text = request.form.get(name, "").strip()
+    if not text:
+        if required:
+            raise ValidationError(f"{name} is required", {name: "required"})
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValidationError(f"{name} is not a date", {name: "invalid"}) from None
+
+
+def _int(name: str) -> int:
+    text = request.form.get(name, "").strip()
+    if not text.lstrip("-").isdigit():
+        raise ValidationError(f"{name} is not a number", {name: "invalid"})
+    return int(text)
+
+
+def _checked(name: str) -> bool:
+    return request.form.get(name) in ("1", "on", "true")
+
+
+# --- overview -----------------------------------------------------------------------------
+
+
+@blueprint.get(BASE)
+@login_required
+def overview(council_slug: str):
+    council = _council(council_slug)
+    return _render("admin/index.html", council)
+
+
+# --- people and memberships ---------------------------------------------------------------
+
+
+def _people_page(council: Council, **context: Any):
+    status = context.pop("status", 200)
+    people = council_people(db(), council)
+    return _render(
+        "admin/people.html",
+        council,
+        status,
+        people=people,
+        today=oslo_today(),
+        appointers=_appointers(council, people),
+        **context,
+    )
+
+
+def _appointers(council: Council, people: list[Person]) -> list[tuple[int, str]]:
+    """Who can be named as having appointed someone: the council's people with a seat."""
+    today = oslo_today()
+    return [
+        (p.id, p.display_name)
+        for p in people
+        if p.active
+        and any(m.council_id == council.id and m.active_on(today) for m in p.memberships)
+    ]
+
+
+@blueprint.get(f"{BASE}/people")
+@login_required
+def people(council_slug: str):
+    return _people_page(_council(council_slug))
+
+
+@blueprint.post(f"{BASE}/people")
+@login_required
+def register(council_slug: str):
+    council = _council(council_slug)
+    session = db()
+
+    def change():
+        register_member(
+            session,
+            actor=current_actor(),
+            council=council,
+            login=request.form.get("login", ""),
+            display_name=request.form.get("display_name", ""),
+            email=request.form.get("email"),
+            password=request.form.get("password") or None,
+            party=request.form.get("party", ""),
+            role=request.form.get("role", ""),
+            valid_from=_date("valid_from", required=True),
+            valid_to=_date("valid_to"),
+            appointed_by=_appointer(council),
+            cleared=_checked("cleared"),
+        )
+
+    return _submit(
+        change,
+        _("Personen er registrert."),
+        f"/{council.slug}/admin/people",
+        lambda **kw: _people_page(council, **kw),
+        unique="login",
+    )
+
+
+def _appointer(council: Council, field: str = "appointed_by") -> Person | None:
+    """The council's person chosen in ``field``, or None when none was chosen."""
+    text = request.form.get(field, "").strip()
+    if not text:
+        return None
+    if not text.isdigit():
+        raise ValidationError(f"{field} is not a person", {field: "invalid"})
+    try:
+        return council_person(db(), council, int(text))
+    except EngineError:
+        raise ValidationError(f"{field} is not in the council", {field: "invalid"}) from None
+
+
+def _person_page(council: Council, person_id: int, **context: Any):
+    status = context.pop("status", 200)
+    session = db()
+    person = council_person(session, council, person_id)
+    return _render(
+        "admin/person.html",
+        council,
+        status,
+        person=person,
+        memberships=sorted(
+            (m for m in person.memberships if m.council_id == council.id),
+            key=lambda m: m.valid_from,
+            reverse=True,
+        ),
+        today=oslo_today(),
+        appointers=_appointers(council, council_people(session, council)),
+        **context,
+    )
+
+
+@blueprint.get(f"{BASE}/people/<{INT}:person_id>")
+@login_required
+def person(council_slug: str, person_id: int):
+    return _person_page(_council(council_slug), person_id)
+
+
+@blueprint.post(f"{BASE}/people/<{INT}:person_id>")
+@login_required
+def edit_person(council_slug: str, person_id: int):
+    council = _council(council_slug)
+    session = db()
+    who = council_person(session, council, person_id)
+    return _submit(
+        lambda: update_person(
+            session,
+            actor=current_actor(),
+            person=who,
+            display_name=request.form.get("display_name", ""),
+            email=request.form.get("email"),
+            locale=request.form.get("locale", "nb"),
+        ),
+        _("Endringene er lagret."),
+        f"/{council.slug}/admin/people/{person_id}",
+        lambda **kw: _person_page(council, person_id, **kw),
+    )
+
+
+@blueprint.post(f"{BASE}/people/<{INT}:person_id>/active")
+@login_required
+def activation(council_slug: str, person_id: int):
+    council = _council(council_slug)
+    session = db()
+    who = council_person(session, council, person_id)
+    active = request.form.get("active") == "1"
+    return _submit(
+        lambda: set_active(session, actor=current_actor(), person=who, active=active),
+        _("%(name)s er aktivert.", name=who.display_name)
+        if active
+        else _("%(name)s er deaktivert og logget ut overalt.", name=who.display_name),
+        f"/{council.slug}/admin/people/{person_id}",
+        lambda **kw: _person_page(council, person_id, **kw),
+    )
+
+
+@blueprint.post(f"{BASE}/people/<{INT}:person_id>/memberships")
+@login_required
+def add_seat(council_slug: str, person_id: int):
+    council = _council(council_slug)
+    session = db()
+    who = council_person(session, council, person_id)
+    return _submit(
+        lambda: add_membership(
+            session,
+            actor=current_actor(),
+            person=who,
+            council=council,
+            party=request.form.get("party", ""),
+            role=request.form.get("role", ""),
+            valid_from=_date("valid_from", required=True),
+            valid_to=_date("valid_to"),
+            appointed_by=_appointer(council),
+            cleared=_checked("cleared"),
+        ),
+        _("Medlemskapet er lagt til."),
+        f"/{council.slug}/admin/people/{person_id}",
+        lambda **kw: _person_page(council, person_id, **kw),
+    )
+
+
+@blueprint.post(f"{BASE}/memberships/<{INT}:membership_id>")
+@login_required
+def edit_seat(council_slug: str, membership_id: int):
+    council = _council(council_slug)
+    session = db()
+    membership: Membership = council_membership(session, council, membership_id)
+    person_id = membership.person_id
+
+    def again(**kw):
+        kw["form"] = {**kw.get("form", {}), "membership": membership_id}
+        return _person_page(council, person_id, **kw)
+
+    return _submit(
+        lambda: update_membership(
+            session,
+            actor=current_actor(),
+            membership=membership,
+            valid_to=_date("valid_to"),
+            cleared=_checked("cleared"),
+        ),
+        _("Medlemskapet er endret."),
+        f"/{council.slug}/admin/people/{person_id}",
+        again,
+    )
+
+
+# --- the council --------------------------------------------------------------------------
+
+
+def _council_page(council: Council, **context: Any):
+    status = context.pop("status", 200)
+    return _render("admin/council.html", council, status, **context)
+
+
+@blueprint.get(f"{BASE}/council")
+@login_required
+def council_settings(council_slug: str):
+    return _council_page(_council(council_slug))
+
+
+@blueprint.post(f"{BASE}/council")
+@login_required
+def edit_council(council_slug: str):
+    council = _council(council_slug)
+    return _submit(
+        lambda: update_council(
+            db(),
+            actor=current_actor(),
+            council=council,
+            name=request.form.get("name", ""),
+            municipality=request.form.get("municipality", ""),
+            police_district=request.form.get("police_district", ""),
+        ),
+        _("Endringene er lagret."),
+        f"/{council.slug}/admin/council",
+        lambda **kw: _council_page(council, **kw),
+    )
+
+
+def _require_any_secretariat() -> None:
+    if not is_secretariat(current_actor()):
+        raise PermissionDenied(_("Bare sekretariatet kan administrere politiråd."))
+
+
+def _councils_page(**context: Any):
+    status = context.pop("status", 200)
+    actor = current_actor()
+    _require_any_secretariat()
+    councils = list(db().scalars(select(Council).order_by(Council.name)))
+    mine = {c.id for c in councils if is_secretariat(actor, c.id)}
+    return _render("admin/councils.html", None, status, councils=councils, mine=mine, **context)
+
+
+@blueprint.get("/admin/councils")
+@login_required
+def councils():
+    return _councils_page()
+
+
+@blueprint.post("/admin/councils")
+@login_required
+def new_council():
+    _require_any_secretariat()
+    slug = request.form.get("slug", "").strip().lower()
+    return _submit(
+        lambda: create_council(
+            db(),
+            actor=current_actor(),
+            slug=slug,
+            name=request.form.get("name", ""),
+            municipality=request.form.get("municipality", ""),
+            police_district=request.form.get("police_district", ""),
+        ),
+        _("Politirådet er opprettet. Du er satt inn i sekretariatet."),
+        f"/{slug}/admin",
+        _councils_page,
+        unique="slug",
+    )
+
+
+# --- reference data -----------------------------------------------------------------------
+
+
+def _reference_page(council: Council, **context: Any):
+    status = context.pop("status", 200)
+    context.setdefault("target", None)
+    return _render(
+        "admin/reference.html",
+        council,
+        status,
+        data=reference.reference_data(db(), council),
+        **context,
+    )
+
+
+def _reference_change(council: Council, change: Callable[[], Any], target: str | None = None):
+    return _submit(
+        change,
+        _("Endringene er lagret."),
+        f"/{council.slug}/admin/reference",
+        lambda **kw: _reference_page(council, target=target, **kw),
+    )
+
+
+@blueprint.get(f"{BASE}/reference")
+@login_required
+def reference_data(council_slug: str):
+    return _reference_page(_council(council_slug))
+
+
+@blueprint.post(f"{BASE}/reference/bydeler")
+@login_required
+def add_bydel(council_slug: str):
+    council = _council(council_slug)
+    return _reference_change(
+        council,
+        lambda: reference.add_bydel(
+            db(),
+            actor=current_actor(),
+            council=council,
+            code=request.form.get("code", ""),
+            name=request.form.get("name", ""),
+        ),
+        "new-bydel",
+    )
+
+
+@blueprint.post(f"{BASE}/reference/bydeler/<{INT}:bydel_id>")
+@login_required
+def rename_bydel(council_slug: str, bydel_id: int):
+    council = _council(council_slug)
+    return _reference_change(
+        council,
+        lambda: reference.rename_bydel(
+            db(),
+            actor=current_actor(),
+            council=council,
+            bydel_id=bydel_id,
+            name=request.form.get("name", ""),
+        ),
+        f"bydel-{bydel_id}",
+    )
+
+
+@blueprint.post(f"{BASE}/reference/units")
+@login_required
+def add_unit(council_slug: str):
+    council = _council(council_slug)
+    return _reference_change(
+        council,
+        lambda: reference.add_police_unit(
+            db(),
+            actor=current_actor(),
+            council=council,
+            code=request.form.get("code", ""),
+            name=request.form.get("name", ""),
+        ),
+        "new-unit",
+    )
+
+
+@blueprint.post(f"{BASE}/reference/units/<{INT}:unit_id>")
+@login_required
+def edit_unit(council_slug: str, unit_id: int):
+    council = _council(council_slug)
+    coverage = {
+        int(key.removeprefix("cover-")): how
+        for key, how in request.form.items()
+        if key.startswith("cover-") and key[6:].isdigit() and how
+    }
+    return _reference_change(
+        council,
+        lambda: reference.update_police_unit(
+            db(),
+            actor=current_actor(),
+            council=council,
+            unit_id=unit_id,
+            name=request.form.get("name", ""),
+            coverage=coverage,
+        ),
+        f"unit-{unit_id}",
+    )
+
+
+@blueprint.post(f"{BASE}/reference/areas")
+@login_required
+def add_area(council_slug: str):
+    council = _council(council_slug)
+    return _reference_change(
+        council,
+        lambda: reference.add_priority_area(
+            db(),
+            actor=current_actor(),
+            council=council,
+            number=_int("number"),
+            name_nb=request.form.get("name_nb", ""),
+            name_en=request.form.get("name_en", ""),
+        ),
+        "new-area",
+    )
+
+
+@blueprint.post(f"{BASE}/reference/areas/<{INT}:area_id>")
+@login_required
+def rename_area(council_slug: str, area_id: int):
+    council = _council(council_slug)
+    return _reference_change(
+        council,
+        lambda: reference.rename_priority_area(
+            db(),
+            actor=current_actor(),
+            council=council,
+            area_id=area_id,
+            name_nb=request.form.get("name_nb", ""),
+            name_en=request.form.get("name_en", ""),
+        ),
+        f"area-{area_id}",
+    )
+
+
+# --- cadence rules ------------------------------------------------------------------------
+
+
+def _cadence_page(council: Council, **context: Any):
+    status = context.pop("status", 200)
+    defaults = dict(default_rules())
+    overrides = council.cadence or {}
+    rules = [
+        {
+            "name": name,
+            "label": CADENCE_LABELS.get(name, name),
+            "default": defaults[name],
+            "value": overrides.get(name),
+            "boolean": isinstance(defaults[name], bool),
+        }
+        for name in defaults
+    ]
+    session = db()
+    groups = list(
+        session.scalars(
+            select(SteeringGroup)
+            .where(SteeringGroup.council_id == council.id)
+            .order_by(SteeringGroup.next_due, SteeringGroup.name)
+        )
+    )
+    people = council_people(session, council)
+    context.setdefault("target", None)
+    return _render(
+        "admin/cadence.html",
+        council,
+        status,
+        rules=rules,
+        effective=rules_for(council),
+        groups=groups,
+        names={p.id: p.display_name for p in people},
+        reporters=_appointers(council, people),
+        **context,
+    )
+
+
+@blueprint.get(f"{BASE}/cadence")
+@login_required
+def cadence(council_slug: str):
+    return _cadence_page(_council(council_slug))
+
+
+@blueprint.post(f"{BASE}/cadence")
+@login_required
+def edit_cadence(council_slug: str):
+    council = _council(council_slug)
+    defaults = dict(default_rules())
+    changes: dict[str, Any] = {}
+    for name, default in defaults.items():
+        text = request.form.get(name, "").strip()
+        if isinstance(default, bool):
+            changes[name] = {"": None, "1": True, "0": False}.get(text, text)
+        elif isinstance(default, int):
+            changes[name] = int(text) if text.lstrip("-").isdigit() else (text or None)
+        else:
+            changes[name] = text or None
+    return _submit(
+        lambda: set_cadence(db(), council, changes, actor=current_actor()),
+        _("Reglene er lagret."),
+        f"/{council.slug}/admin/cadence",
+        lambda **kw: _cadence_page(council, **kw),
+    )
+
+
+@blueprint.post(f"{BASE}/cadence/steering-groups")
+@login_required
+def add_group(council_slug: str):
+    council = _council(council_slug)
+
+    def change():
+        reporter = _appointer(council, "reporter")
+        add_steering_group(
+            db(),
+            council=council,
+            name=request.form.get("name", ""),
+            next_due=_date("next_due", required=True),
+            interval_months=_int("interval_months")
+            if request.form.get("interval_months")
+            else None,
+            reporter_id=reporter.id if reporter else None,
+            actor=current_actor(),
+        )
+
+    return _submit(
+        change,
+        _("Styringsgruppen er registrert."),
+        f"/{council.slug}/admin/cadence",
+        lambda **kw: _cadence_page(council, target="group", **kw),
+        unique="name",
+    )
