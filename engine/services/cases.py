@@ -20,7 +20,7 @@ from engine.actors import Actor, Seat
 from engine.audit import Event
 from engine.calendar import to_oslo
 from engine.clock import resolve
-from engine.db import dialect_insert
+from engine.db import Prepared, dialect_insert
 from engine.effects import EFFECTS, EffectContext
 from engine.errors import (
     Conflict,
@@ -396,10 +396,10 @@ def fire(
 
 
 @cache
-def _guarded_update(columns: frozenset[str]):
-    """One prebuilt statement per set of columns (see ``engine.audit`` for why)."""
+def _guarded_update(columns: frozenset[str]) -> Prepared:
+    """One prebuilt statement per set of columns (see ``engine.db.Prepared`` for why)."""
     table = Case.__table__
-    return (
+    return Prepared(
         update(table)
         .where(table.c.id == bindparam("case_id"), table.c.version == bindparam("old_version"))
         .values(version=bindparam("new_version"), **{c: bindparam(f"new_{c}") for c in columns})
@@ -416,11 +416,10 @@ def _write_case(conn: Connection, case: Case, **values: Any) -> None:
     """
     version = case.version
     params = {f"new_{name}": value for name, value in values.items()}
-    result = conn.execute(
-        _guarded_update(frozenset(values)),
-        {"case_id": case.id, "old_version": version, "new_version": version + 1, **params},
+    cursor = _guarded_update(frozenset(values)).execute(
+        conn, {"case_id": case.id, "old_version": version, "new_version": version + 1, **params}
     )
-    if result.rowcount != 1:
+    if cursor.rowcount != 1:
         raise StaleDataError(f"case {case.id} is no longer at version {version}")
     for name, value in {**values, "version": version + 1}.items():
         set_committed_value(case, name, value)
