@@ -7,7 +7,8 @@ instead of failing later with "database is locked".
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -198,3 +199,27 @@ class _Form:
                 self.sql, parameters, error, self.dbapi_error, dialect=conn.dialect
             ) from error
         return cursor
+
+
+@contextmanager
+def batched(conn: Connection) -> Iterator[None]:
+    """Send the ``Prepared`` statements run inside to PostgreSQL in one round trip.
+
+    psycopg's pipeline mode queues them and waits once, on leaving the block, where
+    a failure surfaces (wrapped like any other). Run nothing inside whose result is
+    needed before the block ends. SQLite runs in-process and needs no batching.
+    """
+    if conn.dialect.driver != "psycopg":
+        yield
+        return
+    try:
+        with conn.connection.driver_connection.pipeline():
+            yield
+    except conn.dialect.loaded_dbapi.Error as error:
+        raise exc.DBAPIError.instance(
+            "(pipelined statements)",
+            None,
+            error,
+            conn.dialect.loaded_dbapi.Error,
+            dialect=conn.dialect,
+        ) from error

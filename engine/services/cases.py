@@ -20,7 +20,7 @@ from engine.actors import Actor, Seat
 from engine.audit import Event
 from engine.calendar import to_oslo
 from engine.clock import resolve
-from engine.db import Prepared, dialect_insert
+from engine.db import Prepared, batched, dialect_insert
 from engine.effects import EFFECTS, EffectContext
 from engine.errors import (
     Conflict,
@@ -359,25 +359,26 @@ def fire(
             state_entry=entry,
             **({"data": merged} if values else {}),
         )
-        deadlines.cancel_pending(conn, case, now=now)
-        events.append(
-            audit.append(
-                conn,
-                case_id=case.id,
-                council_id=case.council_id,
-                kind=EventKind.TRANSITION,
-                actor=actor,
-                party=party,
-                at=now,
-                workflow_hash=case.workflow_hash,
-                changes=diff,
-                trigger=trigger,
-                from_state=source,
-                to_state=dest,
-                comment=comment,
+        with batched(conn):  # the version check above has passed: the rest in one round trip
+            deadlines.cancel_pending(conn, case, now=now)
+            events.append(
+                audit.append(
+                    conn,
+                    case_id=case.id,
+                    council_id=case.council_id,
+                    kind=EventKind.TRANSITION,
+                    actor=actor,
+                    party=party,
+                    at=now,
+                    workflow_hash=case.workflow_hash,
+                    changes=diff,
+                    trigger=trigger,
+                    from_state=source,
+                    to_state=dest,
+                    comment=comment,
+                )
             )
-        )
-        deadlines.schedule(conn, case, definition, entry=entry, entered_at=now)
+            deadlines.schedule(conn, case, definition, entry=entry, entered_at=now)
         for name in transition.effects:
             EFFECTS[name](
                 EffectContext(session, case, actor, trigger, source, values, comment, now)
