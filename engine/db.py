@@ -130,6 +130,8 @@ class Prepared:
     def execute_many(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> Any:
         """Run once per set of parameters, with the driver's ``executemany``."""
         form = self._form(conn.dialect)
+        if len(rows) == 1:  # the usual case; the driver's executemany costs more for one row
+            return form.run(conn, form.parameters(rows[0]), many=False)
         return form.run(conn, [form.parameters(row) for row in rows], many=True)
 
     def _form(self, dialect: Dialect) -> _Form:
