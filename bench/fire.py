@@ -49,8 +49,8 @@ class OrmHops:
 
     ``request`` opens a session and loads the case for every hop, as a web request
     does; ``worker`` keeps one session and commits each hop, as the scheduler's tick
-    does (the case stays in the session; its version is still checked by the
-    guarded UPDATE, so a concurrent change would be a Conflict).
+    does. The session holds loaded objects weakly, so the worker too loads the case
+    again on every hop, as a tick loads each due case.
     """
 
     def __init__(self, url: str):

@@ -21,17 +21,16 @@ from sqlalchemy import Connection, insert, select
 from sqlalchemy.orm import Session
 
 from engine.actors import Actor
+from engine.db import Prepared
 from engine.models import AuditHead, CaseEvent
 from engine.models.audit import GENESIS_HASH
 from workflows.model import canonical_json
 
 _HEAD_KEY = "politirad.audit_head"
 
-# Built once: a statement object reused with new parameters skips SQLAlchemy's
-# per-call compilation-cache lookup, which costs more than the query itself here.
+# Every change runs these two, so they skip SQLAlchemy's per-call work (see Prepared).
 _HEAD = AuditHead.__table__
-_LOCK_HEAD = select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1).with_for_update()
-_INSERT_EVENT = insert(CaseEvent.__table__)
+_LOCK_HEAD = Prepared(select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1).with_for_update())
 
 
 @dataclass
@@ -73,10 +72,10 @@ def _head(conn: Connection) -> _Head:
     cached = conn.info.get(_HEAD_KEY)
     if cached is not None and cached.transaction is transaction:
         return cached
-    row = conn.execute(_LOCK_HEAD).one_or_none()
+    row = _LOCK_HEAD.execute(conn, {}).fetchone()
     if row is None:
         raise RuntimeError("audit_head is missing: run `politirad db upgrade`")
-    head = _Head(transaction, row.seq, row.hash)
+    head = _Head(transaction, *row)
     conn.info[_HEAD_KEY] = head
     return head
 
@@ -102,6 +101,9 @@ _HASHED = (
     "comment",
     "workflow_hash",
 )
+
+
+_INSERT_EVENT = Prepared(insert(CaseEvent.__table__).inline(), (*_HASHED, "prev_hash", "hash"))
 
 
 def event_payload(event: Mapping[str, Any]) -> dict[str, Any]:
@@ -153,7 +155,7 @@ def append(
     }
     event = Event(**fields, hash=compute_hash(head.hash, event_payload(fields)))
     # The trigger case_event_moves_head (migration 0004) moves audit_head with it.
-    conn.execute(_INSERT_EVENT, {**fields, "hash": event.hash})
+    _INSERT_EVENT.execute(conn, {**fields, "hash": event.hash})
     head.seq, head.hash = event.seq, event.hash
     return event
 

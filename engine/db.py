@@ -7,14 +7,19 @@ instead of failing later with "database is locked".
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, exc
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.dml import UpdateBase
+from sqlalchemy.sql.selectable import Select
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -102,3 +107,127 @@ def session_factory(engine: Engine, *, write: bool = False) -> sessionmaker[Sess
     """A sessionmaker; ``write=True`` sessions take SQLite's write lock when they begin."""
     bind = engine.execution_options(**{WRITE_OPTION: True}) if write else engine
     return sessionmaker(bind=bind, expire_on_commit=False)
+
+
+class Prepared:
+    """A Core statement compiled once per dialect and run on the connection's DBAPI cursor.
+
+    For a one-row statement ``Connection.execute`` costs several times what SQLite
+    spends running it: the compiled-cache lookup, an execution context, a result
+    object. The few statements every ``fire()`` runs skip that and do only what it
+    does for them: the same SQL text, the same bind processing (UTC datetimes, JSON),
+    on the same connection and transaction, with driver errors wrapped as
+    SQLAlchemy's. ``keys`` are the parameters each call passes (for an INSERT, the
+    columns it sets; columns with Python-side defaults must be among them).
+    """
+
+    __slots__ = ("_forms", "keys", "statement")
+
+    def __init__(self, statement: UpdateBase | Select[Any], keys: Iterable[str] = ()):
+        self.statement = statement
+        self.keys = tuple(keys)
+        self._forms: dict[tuple[Any, ...], _Form] = {}
+
+    def execute(self, conn: Connection, params: Mapping[str, Any]) -> Any:
+        """Run with one set of parameters; returns the DBAPI cursor (rowcount, fetch*)."""
+        form = self._form(conn.dialect)
+        return form.run(conn, form.parameters(params), many=False)
+
+    def execute_many(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> Any:
+        """Run once per set of parameters, with the driver's ``executemany``."""
+        form = self._form(conn.dialect)
+        if len(rows) == 1:  # the usual case; the driver's executemany costs more for one row
+            return form.run(conn, form.parameters(rows[0]), many=False)
+        return form.run(conn, [form.parameters(row) for row in rows], many=True)
+
+    def _form(self, dialect: Dialect) -> _Form:
+        key = (dialect.name, dialect.driver, dialect.server_version_info, dialect.paramstyle)
+        form = self._forms.get(key)
+        if form is None:
+            compiled = self.statement.compile(dialect=dialect, column_keys=list(self.keys))
+            form = self._forms[key] = _Form(compiled, self.keys)
+        return form
+
+
+class _Form:
+    """One dialect's compiled SQL and how to turn call parameters into driver parameters."""
+
+    __slots__ = ("dbapi_error", "fixed", "positional", "slots", "sql")
+
+    def __init__(self, compiled: SQLCompiler, keys: tuple[str, ...]):
+        if compiled.literal_execute_params or compiled.post_compile_params:
+            raise ValueError("a Prepared statement cannot expand parameters when it runs")
+        if compiled.insert_prefetch or compiled.update_prefetch:
+            missing = [c.key for c in (*compiled.insert_prefetch, *compiled.update_prefetch)]
+            raise ValueError(f"a Prepared statement needs values for the defaulted {missing}")
+        self.sql = compiled.string
+        self.positional = compiled.positional
+        self.dbapi_error = compiled.dialect.loaded_dbapi.Error
+        escaped = compiled.escaped_bind_names or {}
+        processors = compiled._bind_processors
+        # (name the driver sees, key the caller passes or None when fixed, processor, value)
+        self.slots: list[tuple[str, str | None, Any, Any]] = []
+        self.fixed: dict[str, Any] = {}
+        names = compiled.positiontup if compiled.positional else compiled.bind_names.values()
+        for name in names:
+            bind = compiled.binds[name]
+            processor = processors.get(name)
+            driver_name = escaped.get(name, name)
+            if bind.key in keys or bind.required:
+                self.slots.append((driver_name, bind.key, processor, None))
+            else:  # a value written into the statement, such as status='cancelled'
+                value = processor(bind.value) if processor else bind.value
+                self.slots.append((driver_name, None, None, value))
+                self.fixed[driver_name] = value
+
+    def parameters(self, params: Mapping[str, Any]) -> Any:
+        if self.positional:
+            return [
+                value if key is None else processor(params[key]) if processor else params[key]
+                for _name, key, processor, value in self.slots
+            ]
+        values = dict(self.fixed)
+        for name, key, processor, _value in self.slots:
+            if key is not None:
+                values[name] = processor(params[key]) if processor else params[key]
+        return values
+
+    def run(self, conn: Connection, parameters: Any, *, many: bool) -> Any:
+        dbapi_connection = conn.connection.dbapi_connection
+        cursor = dbapi_connection.cursor()
+        try:
+            if many:
+                cursor.executemany(self.sql, parameters)
+            else:
+                cursor.execute(self.sql, parameters)
+        except self.dbapi_error as error:
+            if conn.dialect.is_disconnect(error, dbapi_connection, cursor):
+                conn.invalidate(error)
+            raise exc.DBAPIError.instance(
+                self.sql, parameters, error, self.dbapi_error, dialect=conn.dialect
+            ) from error
+        return cursor
+
+
+@contextmanager
+def batched(conn: Connection) -> Iterator[None]:
+    """Send the ``Prepared`` statements run inside to PostgreSQL in one round trip.
+
+    psycopg's pipeline mode queues them and waits once, on leaving the block, where
+    a failure surfaces (wrapped like any other). Run nothing inside whose result is
+    needed before the block ends. SQLite runs in-process and needs no batching.
+    """
+    if conn.dialect.driver != "psycopg":
+        yield
+        return
+    try:
+        with conn.connection.driver_connection.pipeline():
+            yield
+    except conn.dialect.loaded_dbapi.Error as error:
+        raise exc.DBAPIError.instance(
+            "(pipelined statements)",
+            None,
+            error,
+            conn.dialect.loaded_dbapi.Error,
+            dialect=conn.dialect,
+        ) from error

@@ -7,13 +7,17 @@ from datetime import date, datetime
 from sqlalchemy import Connection, bindparam, insert, update
 
 from engine.calendar import add_period, day_start, deadline_moment, shift_date, to_oslo
+from engine.db import Prepared
 from engine.guards import parse_date
 from engine.models import Case, Deadline
 from engine.models.enums import DeadlineStatus
 from workflows.model import ENTERED, DeadlineSpec, Definition
 
 _TABLE = Deadline.__table__
-_INSERT = insert(_TABLE)
+_INSERT = Prepared(
+    insert(_TABLE).inline(),
+    ("case_id", "name", "state_entry", "due", "status", "effect", "trigger"),
+)
 _REANCHOR = (
     update(_TABLE)
     .where(
@@ -24,7 +28,7 @@ _REANCHOR = (
     )
     .values(due=bindparam("new_due"))
 )
-_CANCEL = (
+_CANCEL = Prepared(
     update(_TABLE)
     .where(_TABLE.c.case_id == bindparam("case"), _TABLE.c.status == DeadlineStatus.PENDING)
     .values(status=DeadlineStatus.CANCELLED, handled_at=bindparam("now"), outcome="state left")
@@ -59,7 +63,7 @@ def schedule(
             }
         )
     if rows:
-        conn.execute(_INSERT, rows)
+        _INSERT.execute_many(conn, rows)
     return rows
 
 
@@ -86,4 +90,4 @@ def _moment(anchor: date, spec: DeadlineSpec) -> datetime:
 
 def cancel_pending(conn: Connection, case: Case, *, now: datetime) -> None:
     """Cancel the deadlines of the state the case is leaving."""
-    conn.execute(_CANCEL, {"case": case.id, "now": now})
+    _CANCEL.execute(conn, {"case": case.id, "now": now})

@@ -20,7 +20,7 @@ from engine.actors import Actor, Seat
 from engine.audit import Event
 from engine.calendar import to_oslo
 from engine.clock import resolve
-from engine.db import dialect_insert
+from engine.db import Prepared, batched, dialect_insert
 from engine.effects import EFFECTS, EffectContext
 from engine.errors import (
     Conflict,
@@ -369,25 +369,26 @@ def fire(
             state_entry=entry,
             **({"data": merged} if values else {}),
         )
-        deadlines.cancel_pending(conn, case, now=now)
-        events.append(
-            audit.append(
-                conn,
-                case_id=case.id,
-                council_id=case.council_id,
-                kind=EventKind.TRANSITION,
-                actor=actor,
-                party=party,
-                at=now,
-                workflow_hash=case.workflow_hash,
-                changes=diff,
-                trigger=trigger,
-                from_state=source,
-                to_state=dest,
-                comment=comment,
+        with batched(conn):  # the version check above has passed: the rest in one round trip
+            deadlines.cancel_pending(conn, case, now=now)
+            events.append(
+                audit.append(
+                    conn,
+                    case_id=case.id,
+                    council_id=case.council_id,
+                    kind=EventKind.TRANSITION,
+                    actor=actor,
+                    party=party,
+                    at=now,
+                    workflow_hash=case.workflow_hash,
+                    changes=diff,
+                    trigger=trigger,
+                    from_state=source,
+                    to_state=dest,
+                    comment=comment,
+                )
             )
-        )
-        deadlines.schedule(conn, case, definition, entry=entry, entered_at=now)
+            deadlines.schedule(conn, case, definition, entry=entry, entered_at=now)
         for name in transition.effects:
             EFFECTS[name](
                 EffectContext(session, case, actor, trigger, source, values, comment, now)
@@ -406,10 +407,10 @@ def fire(
 
 
 @cache
-def _guarded_update(columns: frozenset[str]):
-    """One prebuilt statement per set of columns (see ``engine.audit`` for why)."""
+def _guarded_update(columns: frozenset[str]) -> Prepared:
+    """One prebuilt statement per set of columns (see ``engine.db.Prepared`` for why)."""
     table = Case.__table__
-    return (
+    return Prepared(
         update(table)
         .where(table.c.id == bindparam("case_id"), table.c.version == bindparam("old_version"))
         .values(version=bindparam("new_version"), **{c: bindparam(f"new_{c}") for c in columns})
@@ -426,11 +427,10 @@ def _write_case(conn: Connection, case: Case, **values: Any) -> None:
     """
     version = case.version
     params = {f"new_{name}": value for name, value in values.items()}
-    result = conn.execute(
-        _guarded_update(frozenset(values)),
-        {"case_id": case.id, "old_version": version, "new_version": version + 1, **params},
+    cursor = _guarded_update(frozenset(values)).execute(
+        conn, {"case_id": case.id, "old_version": version, "new_version": version + 1, **params}
     )
-    if result.rowcount != 1:
+    if cursor.rowcount != 1:
         raise StaleDataError(f"case {case.id} is no longer at version {version}")
     for name, value in {**values, "version": version + 1}.items():
         set_committed_value(case, name, value)
