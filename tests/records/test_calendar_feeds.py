@@ -305,3 +305,9 @@ def test_a_revoked_feed_link_is_not_found(client, session, world):
     assert response.status_code == 302
     assert client.get(f"/feeds/{token}.ics").status_code == 404
     assert client.get("/feeds/not-a-token.ics").status_code == 404
+
+
+def test_a_cancelled_meeting_stays_in_the_calendar_marked_cancelled(session, world, meeting):
+    fire(session, meeting.case, "cancel", actor=world.actor("sec"), comment="Avlyst", now=NOW)
+    (event,) = events(public_calendar(session, world.council, now=NOW))
+    assert str(event["STATUS"]) == "CANCELLED"

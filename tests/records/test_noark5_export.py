@@ -236,3 +236,41 @@ def test_a_case_opened_just_after_midnight_on_new_years_day_in_oslo_belongs_to_t
     (folder,) = folders(ET.parse(new / "arkivstruktur.xml").getroot(), "saksmappe")
     assert folder.findtext(f"{A}mappeID") == case.number == "2027/1"
     assert folder.findtext(f"{A}saksdato") == "2027-01-01"
+
+
+def test_the_public_journal_screens_words_and_the_running_journal_keeps_the_title(
+    session, world, tmp_path
+):
+    from engine.services.documents import register_document
+
+    case = open_case(
+        session,
+        council=world.council,
+        kind="agenda_item",
+        title="Trygghet på Grønland",
+        actor=world.actor("sec"),
+        priority_areas=[world.area(session).id],
+        now=NOW,
+    )
+    register_document(
+        session,
+        case,
+        actor=world.actor("sec"),
+        data=b"Brev fra Ola Nordmann\n",
+        filename="brev.txt",
+        title="Bekymringsmelding fra Ola Nordmann",
+        kind="letter",
+        entry_type="incoming",
+        access="exempt",
+        legal_basis="offl. § 13 jf. fvl. § 13 første ledd nr. 1",
+        screened_words=["Ola Nordmann"],
+        correspondent="Ola Nordmann",
+        now=NOW,
+    )
+    extract(session, world.council, tmp_path)
+    public = (tmp_path / "offentligJournal.xml").read_text()
+    running = (tmp_path / "loependeJournal.xml").read_text()
+    assert "<offentligTittel>Bekymringsmelding fra *****</offentligTittel>" in public
+    assert "Ola" not in public
+    assert "<skjermingshjemmel>offl. § 13 jf. fvl. § 13 første ledd nr. 1<" in public
+    assert "<tittel>Bekymringsmelding fra Ola Nordmann</tittel>" in running

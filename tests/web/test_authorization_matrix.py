@@ -38,6 +38,10 @@ from tests.web.meetings_world import (
 ROLES = ("public", "guest", "reporter", "kmember", "pmember", "leader", "deputy", "sec", "other")
 OK, LOGIN, REFUSED = "ok", "login", "refused"
 REFUSED_INPUT = frozenset({400, 409, 422})
+# The real titles that must never reach a page for those who may not see them in full.
+RESTRICTED_TITLE, EXEMPT_TITLE = "PST-vurdering", "Navngitt ungdomsmiljø"
+CLEARED = frozenset({"pmember", "leader", "deputy"})  # the secretariat is not cleared here
+COUNCIL = frozenset({"kmember", "pmember", "leader", "deputy", "sec"})
 
 
 @dataclass
@@ -76,13 +80,13 @@ def build(session: Session, world: World) -> Scenario:
     exempt = proposed_item(
         session,
         world,
-        "Navngitt ungdomsmiljø",
+        EXEMPT_TITLE,
         access="exempt",
         public_title="Ungdomsmiljø i bydelen",
         legal_basis="offl. § 24 tredje ledd",
     )
     restricted = proposed_item(
-        session, world, "PST-vurdering", access="restricted", public_title="Skjermet sak"
+        session, world, RESTRICTED_TITLE, access="restricted", public_title="Skjermet sak"
     )
     days = meeting_days()
     meeting = make_meeting(session, world, days[0])
@@ -470,6 +474,16 @@ def outcome(response) -> object:
     return OK
 
 
+def secret_titles(role: str) -> set[str]:
+    """The real titles ``role`` may not see: the cleared see all; the council's other
+    people see exempt items in full; everyone else sees public titles only."""
+    if role in CLEARED:
+        return set()
+    if role in COUNCIL:
+        return {RESTRICTED_TITLE}
+    return {RESTRICTED_TITLE, EXEMPT_TITLE}
+
+
 def person_for(world: World, other: World, role: str):
     if role == "public":
         return None
@@ -479,7 +493,8 @@ def person_for(world: World, other: World, role: str):
 
 
 def observe(app, session: Session, scenario: Scenario, role: str) -> dict[tuple, object]:
-    """What ``role`` gets for every row, each role's changes rolled back after it."""
+    """What ``role`` gets for every row, each role's changes rolled back after it; under
+    the key ``"titles"``, the secret titles each page showed."""
     connection = session.connection()
     nested = connection.begin_nested()
     try:
@@ -487,12 +502,16 @@ def observe(app, session: Session, scenario: Scenario, role: str) -> dict[tuple,
         person = person_for(scenario.world, scenario.other, role)
         if person is not None:
             log_in(client, session, person)
-        seen = {}
+        seen: dict = {"titles": {}}
         for endpoint, method, url, variant, form in requests(scenario):
             if endpoint == "auth.logout":
                 continue  # would end the session the other rows need; checked below
             response = client.get(url) if method == "GET" else post(client, url, form)
             seen[(endpoint, method, variant)] = (url, outcome(response))
+            body = response.get_data(as_text=True)
+            shown = {t for t in (RESTRICTED_TITLE, EXEMPT_TITLE) if t in body}
+            if shown:
+                seen["titles"][url] = shown
         seen[("auth.logout", "POST", "")] = ("/logout", outcome(post(client, "/logout", {})))
         return seen
     finally:
@@ -501,14 +520,25 @@ def observe(app, session: Session, scenario: Scenario, role: str) -> dict[tuple,
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_each_role_gets_exactly_the_status_the_matrix_gives_it(app, session, world, role):
+def test_each_role_gets_exactly_the_status_the_matrix_gives_it_and_no_title_it_may_not_see(
+    app, session, world, role
+):
     seen = observe(app, session, build(session, world), role)
+    titles = seen.pop("titles")
     wrong = [
         f"{url}: {got!r}, the matrix says {expected(key, role)!r}"
         for key, (url, got) in seen.items()
         if got != expected(key, role)
     ]
+    secret = secret_titles(role)
+    wrong += [
+        f"{url} shows {sorted(shown & secret)}" for url, shown in titles.items() if shown & secret
+    ]
     assert not wrong, f"{role}:\n" + "\n".join(wrong)
+    shown_somewhere = set().union(*titles.values())
+    assert (
+        shown_somewhere == {RESTRICTED_TITLE, EXEMPT_TITLE} - secret
+    )  # what one may see, one sees
 
 
 def test_every_html_route_and_method_is_in_the_matrix(app):
