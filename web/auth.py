@@ -28,6 +28,7 @@ from flask import (
 from flask import session as cookie
 from flask_babel import gettext as _
 from flask_login import LoginManager, current_user, login_user, logout_user
+from werkzeug.local import LocalProxy
 
 from engine.actors import Actor, actor_for
 from engine.calendar import to_oslo
@@ -86,8 +87,9 @@ def init_app(app: Flask) -> None:
 
 
 def _navigation() -> dict:
-    """What the header needs: the councils the person sits in today and their roles there."""
-    return {"my_councils": my_councils, "roles_in": roles_in}
+    """What the header needs: the councils the person sits in today and their roles there;
+    and ``actor``, the request's actor, computed only when a template reads it."""
+    return {"my_councils": my_councils, "roles_in": roles_in, "actor": LocalProxy(current_actor)}
 
 
 def my_councils() -> list[Council]:

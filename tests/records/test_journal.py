@@ -209,5 +209,6 @@ def test_the_period_defaults_to_the_last_two_weeks_and_is_at_most_a_year():
     assert journal_period(date(2026, 1, 1), None, today=DAY) == (date(2026, 1, 1), DAY)
     with pytest.raises(ValidationError, match="starts after it ends"):
         journal_period(DAY, DAY - timedelta(days=1), today=DAY)
+    assert journal_period(date(2025, 1, 1), date(2026, 1, 1), today=DAY)[0] == date(2025, 1, 1)
     with pytest.raises(ValidationError, match="at most 366 days"):
-        journal_period(date(2025, 1, 1), date(2026, 1, 1), today=DAY)
+        journal_period(date(2025, 1, 1), date(2026, 1, 2), today=DAY)

@@ -12,6 +12,8 @@ from flask import render_template
 from sqlalchemy import select
 
 from engine.actors import Actor
+from engine.calendar import to_oslo
+from engine.db import utcnow
 from engine.models import Case, Document
 from engine.services import open_case
 from engine.services.access_requests import release_for
@@ -21,7 +23,7 @@ from tests.factories import NOW
 from tests.web.conftest import log_in, post
 
 PDF = b"%PDF-1.4\n%%EOF\n"
-TODAY = date.today().isoformat()
+TODAY = to_oslo(utcnow()).date().isoformat()  # the journal dates documents in Oslo time
 
 
 @pytest.fixture
