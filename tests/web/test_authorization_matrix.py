@@ -16,9 +16,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy.orm import Session
 
+from engine.actors import actor_for
+from engine.calendar_feeds import create_feed
 from engine.services.cases import fire
+from engine.services.documents import register_document
 from engine.services.followup import add_action, add_referral
 from engine.services.reference import reference_data
+from engine.services.tokens import create_token
 from tests.factories import World, make_world
 from tests.web.conftest import log_in, post
 from tests.web.meetings_world import (
@@ -69,6 +73,10 @@ class Scenario:
     bydel_id: int
     unit_id: int
     area_id: int
+    documents: dict[str, int]
+    exempt_document: str
+    feed_token: str
+    api_token_id: int
 
 
 def build(session: Session, world: World) -> Scenario:
@@ -118,6 +126,34 @@ def build(session: Session, world: World) -> Scenario:
     )
     kmember = world.people["kmember"]
     data = reference_data(session, world.council)
+    files = {"data": b"%PDF-1.4\n%%EOF\n", "filename": "notat.pdf", "entry_type": "internal"}
+    documents = {
+        "public": register_document(
+            session, public, actor=world.actor("leader"), title="Notat", kind="memo", **files
+        ),
+        "exempt": register_document(
+            session,
+            public,
+            actor=world.actor("leader"),
+            title=EXEMPT_TITLE,
+            public_title="Brev om ungdomsmiljø",
+            kind="letter",
+            access="exempt",
+            legal_basis="offl. § 24 tredje ledd",
+            **files,
+        ),
+        "restricted": register_document(
+            session,
+            restricted,
+            actor=world.actor("leader"),
+            title=RESTRICTED_TITLE,
+            public_title="Skjermet notat",
+            kind="memo",
+            **files,
+        ),
+    }
+    feed_token = create_feed(session, kmember)
+    api_token = create_token(session, actor=actor_for(kmember), person=kmember, name="Matrise")
     for seat in world.people["sec"].memberships:
         seat.cleared = False  # the matrix checks a secretariat that is not cleared
     session.flush()
@@ -149,6 +185,10 @@ def build(session: Session, world: World) -> Scenario:
         bydel_id=data.bydeler[0].id,
         unit_id=data.units[0].id,
         area_id=data.areas[0].id,
+        documents={variant: document.id for variant, document in documents.items()},
+        exempt_document=documents["exempt"].number,
+        feed_token=feed_token,
+        api_token_id=api_token.token.id,
     )
 
 
@@ -243,6 +283,33 @@ MATRIX: dict[tuple[str, str, str], str] = {
     ("admin.add_group", "POST", ""):                    "L 3 3 3 3 3 3 . 3",
     ("admin.councils", "GET", ""):                      "L 3 3 3 3 3 3 . 3",
     ("admin.new_council", "POST", ""):                  "L 3 3 3 3 3 3 . 3",
+    # records: the public journal and access requests are for everyone; downloads follow
+    # the access policy (an exempt document is refused with its legal basis outside the
+    # council; a restricted one does not exist for the uncleared)
+    ("records.public_journal", "GET", ""):              ". . . . . . . . .",
+    ("records.public_journal_csv", "GET", ""):          ". . . . . . . . .",
+    ("records.public_journal_json", "GET", ""):         ". . . . . . . . .",
+    ("records.innsyn_form", "GET", ""):                 ". . . . . . . . .",
+    ("records.innsyn_request", "POST", ""):             ". . . . . . . . .",
+    ("records.download", "GET", "public"):              ". . . . . . . . .",
+    ("records.download", "GET", "exempt"):              "3 3 3 . . . . . 3",
+    ("records.download", "GET", "restricted"):          "4 4 4 4 . . . 4 4",
+    ("records.public_download", "GET", "public"):       ". . . . . . . . .",
+    ("records.public_download", "GET", "exempt"):       "3 3 3 3 3 3 3 3 3",
+    ("records.public_download", "GET", "restricted"):   "4 4 4 4 4 4 4 4 4",
+    ("records.upload_to_case", "POST", ""):             "L 3 3 3 3 r r r 3",  # no file
+    ("records.upload_to_meeting", "POST", ""):          "L 3 3 3 3 r r r 3",  # no file
+    # calendars: the public one for everyone; a personal feed for whoever has its secret
+    ("feeds.public_calendar", "GET", ""):               ". . . . . . . . .",
+    # (the secretariat's run deactivated the feed's owner before: a dead link is a 404)
+    ("feeds.personal_calendar", "GET", ""):             ". . . . . . . 4 .",
+    ("feeds.my_calendar", "GET", ""):                   "L . . . . . . . .",
+    ("feeds.create_calendar", "POST", ""):              "L . . . . . . . .",
+    ("feeds.revoke_calendar", "POST", ""):              "L . . . . . . . .",
+    # personal API tokens: each person their own (the token is the member's)
+    ("tokens.index", "GET", ""):                        "L . . . . . . . .",
+    ("tokens.create", "POST", ""):                      "L . . . . . . . .",
+    ("tokens.revoke", "POST", ""):                      "L 4 4 . 4 4 4 4 4",
 }  # fmt: skip
 CODES = {"L": LOGIN, ".": OK, "r": REFUSED, "1": 401, "3": 403, "4": 404}
 
@@ -459,6 +526,34 @@ def requests(s: Scenario) -> list[tuple[str, str, str, str, dict[str, str]]]:
             "",
             {"name": "Nytt", "slug": "nytt", "municipality": "M", "police_district": "P"},
         ),
+    ]
+    for variant, document in s.documents.items():
+        out += [
+            ("records.download", "GET", f"{c}/documents/{document}", variant, {}),
+            ("records.public_download", "GET", f"/public/testby/documents/{document}", variant, {}),
+        ]
+    out += [
+        ("records.public_journal", "GET", "/public/testby/journal", "", {}),
+        ("records.public_journal_csv", "GET", "/public/testby/journal.csv", "", {}),
+        ("records.public_journal_json", "GET", "/public/testby/journal.json", "", {}),
+        ("records.innsyn_form", "GET", "/public/testby/innsyn", "", {}),
+        (
+            "records.innsyn_request",
+            "POST",
+            "/public/testby/innsyn",
+            "",
+            {"document": s.exempt_document, "name": "Kari", "email": "kari@example.no"},
+        ),
+        ("records.upload_to_case", "POST", f"{c}/cases/{s.public_case}/documents", "", {}),
+        ("records.upload_to_meeting", "POST", f"{m}/documents", "", {}),
+        ("feeds.public_calendar", "GET", "/public/testby/calendar.ics", "", {}),
+        ("feeds.personal_calendar", "GET", f"/feeds/{s.feed_token}.ics", "", {}),
+        ("feeds.my_calendar", "GET", "/me/calendar", "", {}),
+        ("feeds.create_calendar", "POST", "/me/calendar", "", {}),
+        ("feeds.revoke_calendar", "POST", "/me/calendar/revoke", "", {}),
+        ("tokens.index", "GET", "/me/tokens", "", {}),
+        ("tokens.create", "POST", "/me/tokens", "", {"name": "Matrise", "scope": "read"}),
+        ("tokens.revoke", "POST", f"/me/tokens/{s.api_token_id}/revoke", "", {}),
     ]
     return out
 
