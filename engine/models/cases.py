@@ -42,6 +42,7 @@ case_bydel = Table(
     Base.metadata,
     Column("case_id", ForeignKey("case.id", ondelete="CASCADE"), primary_key=True),
     Column("bydel_id", ForeignKey("bydel.id", ondelete="CASCADE"), primary_key=True),
+    Index("ix_case_bydel_bydel", "bydel_id", "case_id"),
 )
 
 case_priority_area = Table(
@@ -51,6 +52,7 @@ case_priority_area = Table(
     Column(
         "priority_area_id", ForeignKey("priority_area.id", ondelete="CASCADE"), primary_key=True
     ),
+    Index("ix_case_priority_area_area", "priority_area_id", "case_id"),
 )
 
 

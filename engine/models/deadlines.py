@@ -37,7 +37,7 @@ class Deadline(Base):
         ),
         # Most rows are old and done; the due ones are found by (status, due).
         Index("ix_deadline_status_due", "status", "due"),
-        Index("ix_deadline_case_status", "case_id", "status"),
+        Index("ix_deadline_case_status_due", "case_id", "status", "due"),
     )
 
 

@@ -996,7 +996,10 @@ def _reader_agenda(
         {
             "position": e.position,
             "title": entry_title(reader, e, day),
-            "case": e.case.number if e.case else None,
+            # the number of a case the reader may not know exists is not shown either
+            "case": e.case.number
+            if e.case and visibility(reader, e.case, day) != Visibility.HIDDEN
+            else None,
         }
         for e in meeting.agenda
     ]

@@ -214,7 +214,8 @@ def _disqualifications(session: Session, meeting: Meeting) -> list[str]:
 def _entry(session: Session, entry: AgendaEntry, parties: Mapping[str, str]) -> list[str]:
     access, title, legal_basis = _screening(entry)
     case = entry.case
-    number = f" (sak {case.number})" if case else ""
+    # A restricted case does not exist for most readers: not even its number is shown.
+    number = f" (sak {case.number})" if case and access != Access.RESTRICTED else ""
     lines = ["", f"Sak {entry.position}: {title}{number}"]
     if access == Access.RESTRICTED:
         return lines

@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, send_file
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from engine.access import EDITOR_ROLES, Visibility
 from engine.actors import Actor
@@ -32,24 +33,24 @@ from web.db import commit, db
 blueprint = Blueprint("records", __name__)
 
 KIND_LABELS = {
-    DocumentKind.CASE_MEMO: "Saksframlegg",
-    DocumentKind.NOTICE: "Møteinnkalling",
-    DocumentKind.MINUTES: "Møteprotokoll",
-    DocumentKind.LETTER: "Brev",
-    DocumentKind.MEMO: "Notat",
-    DocumentKind.ATTACHMENT: "Vedlegg",
-    DocumentKind.DECISION: "Vedtak",
+    DocumentKind.CASE_MEMO: _l("Saksframlegg"),
+    DocumentKind.NOTICE: _l("Møteinnkalling"),
+    DocumentKind.MINUTES: _l("Møteprotokoll"),
+    DocumentKind.LETTER: _l("Brev"),
+    DocumentKind.MEMO: _l("Notat"),
+    DocumentKind.ATTACHMENT: _l("Vedlegg"),
+    DocumentKind.DECISION: _l("Vedtak"),
 }
 ENTRY_TYPE_LABELS = {
-    EntryType.INCOMING: "Inngående",
-    EntryType.OUTGOING: "Utgående",
-    EntryType.INTERNAL: "Internt",
-    EntryType.MEMO: "Notat",
+    EntryType.INCOMING: _l("Inngående"),
+    EntryType.OUTGOING: _l("Utgående"),
+    EntryType.INTERNAL: _l("Internt"),
+    EntryType.MEMO: _l("Notat"),
 }
 ACCESS_LABELS = {
-    Access.PUBLIC: "Offentlig",
-    Access.EXEMPT: "Unntatt offentlighet",
-    Access.RESTRICTED: "Begrenset (klarerte medlemmer)",
+    Access.PUBLIC: _l("Offentlig"),
+    Access.EXEMPT: _l("Unntatt offentlighet"),
+    Access.RESTRICTED: _l("Begrenset (klarerte medlemmer)"),
 }
 
 
@@ -86,9 +87,9 @@ def document_title(document: Document, seen: Visibility) -> str:
 def record_labels() -> dict[str, dict[str, str]]:
     """The labels of document kinds, journal entry types and access levels, translated."""
     return {
-        "kind": {k: _(v) for k, v in KIND_LABELS.items()},
-        "entry_type": {k: _(v) for k, v in ENTRY_TYPE_LABELS.items()},
-        "access": {k: _(v) for k, v in ACCESS_LABELS.items()},
+        "kind": {k: str(v) for k, v in KIND_LABELS.items()},
+        "entry_type": {k: str(v) for k, v in ENTRY_TYPE_LABELS.items()},
+        "access": {k: str(v) for k, v in ACCESS_LABELS.items()},
     }
 
 
