@@ -114,6 +114,7 @@ def year(db_kind, tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1200)  # a year of council work; minutes on a loaded machine
 def test_a_year_of_daily_ticks_keeps_every_promise(year):
     sessions, repeats = year
     last_tick = at(date(YEAR, 12, 31))

@@ -118,20 +118,23 @@ def test_a_writer_who_got_there_first_makes_the_firing_a_409(api, engine, sessio
     etag = sec.get(path(item)).headers["ETag"]
     raced = []
 
-    @event.listens_for(engine, "before_cursor_execute")
+    @event.listens_for(engine, "after_cursor_execute")
     def other_writer(conn, cursor, statement, parameters, context, executemany):
-        if statement.upper().replace('"', "").lstrip().startswith("UPDATE CASE SET") and not raced:
+        # Just after the request has read the case, another writer moves it on.
+        flat = " ".join(statement.upper().replace('"', "").split())
+        if flat.startswith("SELECT") and " FROM CASE " in flat and not raced:
             raced.append(True)
-            cursor.execute(*_bump(conn, item.id))
+            conn.connection.dbapi_connection.cursor().execute(*_bump(conn, item.id))
 
     try:
         response = sec.post(
             path(item) + "/transitions/propose", json={}, headers={"If-Match": etag}
         )
     finally:
-        event.remove(engine, "before_cursor_execute", other_writer)
+        event.remove(engine, "after_cursor_execute", other_writer)
     assert raced
     assert response.status_code == 409
+    assert response.content_type == "application/problem+json"
     assert "changed by someone else" in response.get_json()["detail"]
 
 

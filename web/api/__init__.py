@@ -44,7 +44,14 @@ class PolitiradApi(Api):
 
     def _register_error_handlers(self) -> None:
         app = self._app
-        for kind in (HTTPException, EngineError, Exception):
+        # The pages may have their own handler for a narrower error (the 409 page of a
+        # stale form): under /api/ those answer with problem+json too.
+        narrower = [
+            kind
+            for kind in app.error_handler_spec[None][None]
+            if issubclass(kind, (HTTPException, EngineError))
+        ]
+        for kind in dict.fromkeys((HTTPException, EngineError, Exception, *narrower)):
             _answer_api_errors(app, kind)
 
     def _register_responses(self) -> None:
