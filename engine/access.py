@@ -13,7 +13,8 @@ from enum import StrEnum
 
 from sqlalchemy import ColumnElement, and_, false, or_, true
 
-from engine.actors import Actor
+from engine.actors import Actor, Seat
+from engine.errors import PermissionDenied
 from engine.models import Case
 from engine.models.enums import Access, Role
 
@@ -82,3 +83,17 @@ def why_not_act(actor: Actor, case: Case, day: date) -> str | None:
     if visibility(actor, case, day) != Visibility.FULL:
         return "the case is restricted and you are not cleared for it"
     return None
+
+
+def editor_seat(actor: Actor, case: Case, day: date, doing: str) -> Seat | None:
+    """The seat from which the actor may ``doing`` on ``case`` (the secretariat's or a
+    leader's); None for the system. ``PermissionDenied`` says why anyone else may not."""
+    if actor.is_system:
+        return None
+    blocked = why_not_act(actor, case, day)
+    if blocked:
+        raise PermissionDenied(blocked)
+    seat = actor.seat_with_role(case.council_id, day, EDITOR_ROLES)
+    if seat is None:
+        raise PermissionDenied(f"only the secretariat or the leaders {doing}")
+    return seat

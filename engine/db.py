@@ -13,7 +13,7 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, exc
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, exc, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -101,6 +101,19 @@ def dialect_insert(session: Session, target: Any) -> postgresql.Insert | sqlite.
     """An INSERT with ``on_conflict_do_nothing``/``_do_update`` for the bound database."""
     make = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
     return make[session.get_bind().dialect.name](target)
+
+
+def next_number(session: Session, counter: Any, **key: Any) -> int:
+    """Take the next number of the counter row ``key`` of ``counter`` (a table with a
+    ``last`` column), made at 0 when missing. The row lock held until commit keeps two
+    writers from taking the same number."""
+    session.execute(dialect_insert(session, counter).values(**key, last=0).on_conflict_do_nothing())
+    return session.execute(
+        update(counter)
+        .where(*(getattr(counter, name) == value for name, value in key.items()))
+        .values(last=counter.last + 1)
+        .returning(counter.last)
+    ).scalar_one()
 
 
 def session_factory(engine: Engine, *, write: bool = False) -> sessionmaker[Session]:

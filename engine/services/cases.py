@@ -20,7 +20,7 @@ from engine.actors import Actor, Seat
 from engine.audit import Event
 from engine.calendar import to_oslo
 from engine.clock import resolve
-from engine.db import Prepared, batched, dialect_insert
+from engine.db import Prepared, batched, next_number
 from engine.effects import EFFECTS, EffectContext
 from engine.errors import (
     Conflict,
@@ -136,7 +136,7 @@ def open_case(
         council_id=council.id,
         kind=kind,
         year=day.year,
-        seq=_next_number(session, council.id, day.year),
+        seq=next_number(session, CaseCounter, council_id=council.id, year=day.year),
         title=title,
         public_title=public_title,
         access=access,
@@ -744,14 +744,3 @@ def _reference(session: Session, model: Any, council_id: int, ids: Iterable[int]
         unknown = sorted(set(wanted) - {item.id for item in found})
         raise ValidationError(f"unknown {what}: {unknown}", {what: "unknown id"})
     return found
-
-
-def _next_number(session: Session, council_id: int, year: int) -> int:
-    stmt = dialect_insert(session, CaseCounter).values(council_id=council_id, year=year, last=0)
-    session.execute(stmt.on_conflict_do_nothing())
-    return session.execute(
-        update(CaseCounter)
-        .where(CaseCounter.council_id == council_id, CaseCounter.year == year)
-        .values(last=CaseCounter.last + 1)
-        .returning(CaseCounter.last)
-    ).scalar_one()

@@ -14,16 +14,21 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from engine import audit, storage
-from engine.access import COUNCIL_ROLES, EDITOR_ROLES, Visibility, visibility, why_not_act
+from engine.access import (
+    COUNCIL_ROLES,
+    Visibility,
+    editor_seat,
+    visibility,
+)
 from engine.actors import Actor
 from engine.calendar import to_oslo
 from engine.clock import resolve
-from engine.db import dialect_insert
+from engine.db import next_number
 from engine.errors import NotFound, PermissionDenied, ValidationError
 from engine.models import (
     Case,
@@ -118,9 +123,9 @@ def register_document(
     document = Document(
         council_id=case.council_id,
         case_id=case.id,
-        seq=_next_in_case(session, case.id),
+        seq=next_number(session, DocumentCounter, case_id=case.id),
         journal_year=day.year,
-        journal_seq=_next_in_journal(session, case.council_id, day.year),
+        journal_seq=next_number(session, JournalCounter, council_id=case.council_id, year=day.year),
         journal_date=day,
         document_date=document_date or day,
         correspondent=correspondent,
@@ -229,15 +234,8 @@ def _audited(document: Document) -> dict[str, Any]:
 
 def _registrar_party(actor: Actor, case: Case, day: date) -> str | None:
     """The party the actor registers for; only the secretariat and the leaders register."""
-    if actor.is_system:
-        return None
-    blocked = why_not_act(actor, case, day)
-    if blocked:
-        raise PermissionDenied(blocked)
-    seat = actor.seat_with_role(case.council_id, day, EDITOR_ROLES)
-    if seat is None:
-        raise PermissionDenied("only the secretariat or the leaders register documents")
-    return seat.party
+    seat = editor_seat(actor, case, day, "register documents")
+    return seat.party if seat else None
 
 
 def _filename(name: str) -> str:
@@ -245,28 +243,6 @@ def _filename(name: str) -> str:
     base = re.split(r"[\\/]", (name or "").strip())[-1]
     base = re.sub(r"[\x00-\x1f\x7f\"]", "", base)[:255]
     return base or "dokument"
-
-
-def _next_in_case(session: Session, case_id: int) -> int:
-    stmt = dialect_insert(session, DocumentCounter).values(case_id=case_id, last=0)
-    session.execute(stmt.on_conflict_do_nothing())
-    return session.execute(
-        update(DocumentCounter)
-        .where(DocumentCounter.case_id == case_id)
-        .values(last=DocumentCounter.last + 1)
-        .returning(DocumentCounter.last)
-    ).scalar_one()
-
-
-def _next_in_journal(session: Session, council_id: int, year: int) -> int:
-    stmt = dialect_insert(session, JournalCounter).values(council_id=council_id, year=year, last=0)
-    session.execute(stmt.on_conflict_do_nothing())
-    return session.execute(
-        update(JournalCounter)
-        .where(JournalCounter.council_id == council_id, JournalCounter.year == year)
-        .values(last=JournalCounter.last + 1)
-        .returning(JournalCounter.last)
-    ).scalar_one()
 
 
 # --- reading --------------------------------------------------------------------------------

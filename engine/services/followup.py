@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from engine import audit, outbox
-from engine.access import EDITOR_ROLES, Visibility, visibility, why_not_act
+from engine.access import EDITOR_ROLES, Visibility, editor_seat, visibility, why_not_act
 from engine.actors import Actor, Seat
 from engine.audit import Event
 from engine.calendar import next_working_day, to_oslo
@@ -116,7 +116,7 @@ def add_action(
     now = resolve(now)
     day = to_oslo(now).date()
     _lock_chain(session)
-    seat = _recorder_seat(actor, case, day)
+    seat = editor_seat(actor, case, day, "record follow-up")
     _check_decided(case)
     description = _required(description, "description")
     if owner_party not in OWNER_PARTIES:
@@ -276,7 +276,7 @@ def add_referral(
     now = resolve(now)
     day = to_oslo(now).date()
     _lock_chain(session)
-    seat = _recorder_seat(actor, case, day)
+    seat = editor_seat(actor, case, day, "record follow-up")
     _check_decided(case)
     if target not in REFERRAL_TARGETS:
         raise ValidationError(
@@ -323,7 +323,7 @@ def register_response(
     day = to_oslo(now).date()
     _lock_chain(session)
     session.refresh(referral)
-    seat = _recorder_seat(actor, referral.case, day)
+    seat = editor_seat(actor, referral.case, day, "record follow-up")
     if referral.response is not None:
         raise ValidationError(
             f"referral {referral.id} was answered on {to_oslo(referral.responded_at):%d.%m.%Y}",
@@ -428,20 +428,6 @@ def _lock_chain(session: Session) -> None:
     """Take the audit chain's head first, as ``fire`` does: concurrent follow-up on the same
     case then runs one after the other, so the last one to close always sees the others."""
     audit.next_seq(session.connection())
-
-
-def _recorder_seat(actor: Actor, case: Case, day: date) -> Seat | None:
-    """The seat from which the actor records follow-up on ``case``: the secretariat's or a
-    leader's."""
-    if actor.is_system:
-        return None
-    blocked = why_not_act(actor, case, day)
-    if blocked:
-        raise PermissionDenied(blocked)
-    seat = actor.seat_with_role(case.council_id, day, EDITOR_ROLES)
-    if seat is None:
-        raise PermissionDenied("only the secretariat or the leaders record follow-up")
-    return seat
 
 
 def _changer_seat(session: Session, action: Action, actor: Actor, now: datetime) -> Seat | None:
