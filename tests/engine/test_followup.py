@@ -33,7 +33,7 @@ from tests.factories import NOW, make_world
 DUE = date(2026, 6, 1)
 
 
-def decided_item(session, world, title="Trygghet på Grønland"):
+def decided_item(session, world, title="Trygghet på Grønland", **access):
     """An agenda item taken through its workflow to a two-party decision."""
     sec = world.actor("sec")
     meeting = open_case(
@@ -55,6 +55,7 @@ def decided_item(session, world, title="Trygghet på Grønland"):
         priority_areas=[world.area(session).id],
         data={"meeting_date": "2026-03-26"},
         now=NOW,
+        **access,
     )
     fire(session, item, "propose", actor=sec, now=NOW)
     fire(session, item, "schedule", actor=sec, now=NOW)

@@ -23,6 +23,7 @@ from engine.models import FeedToken
 from engine.services import fire, open_case
 from engine.services.followup import add_action
 from engine.services.meetings import create_meeting, place_item
+from tests.engine.test_followup import decided_item
 from tests.factories import NOW
 from tests.web.conftest import app, client, csrf_token, log_in, post  # noqa: F401
 
@@ -138,43 +139,6 @@ def test_an_uncleared_members_feed_does_not_know_the_restricted_item(
 
 def test_an_outsiders_feed_has_no_meetings_of_a_council_they_do_not_sit_on(session, world, meeting):
     assert events(personal_calendar(session, world.people["outsider"], now=NOW)) == []
-
-
-def decided_item(session, world, title, **access):
-    """An agenda item taken to a two-party decision (the follow-up tests' recipe)."""
-    sec = world.actor("sec")
-    meeting = open_case(
-        session,
-        council=world.council,
-        kind="meeting",
-        title="Ordinært møte",
-        actor=sec,
-        data={"meeting_date": "2026-03-26", "kind": "ordinary"},
-        now=NOW,
-    )
-    case = open_case(
-        session,
-        council=world.council,
-        kind="agenda_item",
-        title=title,
-        actor=sec,
-        meeting=meeting,
-        priority_areas=[world.area(session).id],
-        data={"meeting_date": "2026-03-26"},
-        now=NOW,
-        **access,
-    )
-    fire(session, case, "propose", actor=sec, now=NOW)
-    fire(session, case, "schedule", actor=sec, now=NOW)
-    fire(session, case, "prepare", actor=sec, data={"memo": "x", "access_assessed": True}, now=NOW)
-    meeting.state = "held"
-    session.flush()
-    fire(session, case, "deliberate", actor=sec, now=NOW)
-    fire(
-        session, case, "decide", actor=world.actor("leader"), data={"decision_text": "Ja."}, now=NOW
-    )
-    fire(session, case, "decide", actor=world.actor("deputy"), now=NOW)
-    return case
 
 
 def test_an_action_owner_sees_its_due_date_and_an_exempt_cases_action_by_public_title(
