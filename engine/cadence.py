@@ -328,17 +328,6 @@ class _Record:
     def load(
         cls, session: Session, council: Council, since: date, meeting_ids: Iterable[int] = ()
     ) -> _Record:
-        meetings = session.scalars(
-            select(Meeting)
-            .join(Meeting.case)
-            .options(contains_eager(Meeting.case))
-            .where(
-                Meeting.council_id == council.id,
-                or_(Meeting.date >= since, Meeting.case_id.in_(list(meeting_ids))),
-            )
-            .order_by(Meeting.date, Meeting.number)
-        ).all()
-
         def cases(kind: str) -> list[Case]:
             query = select(Case).where(Case.council_id == council.id, Case.kind == kind)
             return list(session.scalars(query.order_by(Case.year, Case.seq)))
@@ -349,7 +338,7 @@ class _Record:
             .order_by(SteeringGroup.name)
         ).all()
         return cls(
-            meetings=list(meetings),
+            meetings=_meetings_since(session, council, since, meeting_ids),
             agreements=[_Agreement.of(case) for case in cases("agreement_revision")],
             bylaws=cases("bylaw_revision"),
             groups=list(groups),
@@ -357,7 +346,7 @@ class _Record:
         )
 
     def meetings_in(self, year: int, kind: str) -> list[Meeting]:
-        return [m for m in self.meetings if m.date.year == year and m.kind == kind]
+        return _meetings_in(self.meetings, year, kind)
 
     def successor(self, agreement: _Agreement) -> _Agreement | None:
         """The newest agreement written to follow ``agreement`` that has not ended."""
@@ -394,6 +383,28 @@ class _Record:
             ),
             None,
         )
+
+
+def _meetings_since(
+    session: Session, council: Council, since: date, meeting_ids: Iterable[int] = ()
+) -> list[Meeting]:
+    """The council's meetings from ``since`` on, and those of ``meeting_ids``, with their cases."""
+    return list(
+        session.scalars(
+            select(Meeting)
+            .join(Meeting.case)
+            .options(contains_eager(Meeting.case))
+            .where(
+                Meeting.council_id == council.id,
+                or_(Meeting.date >= since, Meeting.case_id.in_(list(meeting_ids))),
+            )
+            .order_by(Meeting.date, Meeting.number)
+        )
+    )
+
+
+def _meetings_in(meetings: Iterable[Meeting], year: int, kind: str) -> list[Meeting]:
+    return [m for m in meetings if m.date.year == year and m.kind == kind]
 
 
 def recording_since(session: Session, council: Council) -> date | None:
@@ -1097,20 +1108,16 @@ class SteeringGroupStatus:
 
 
 @dataclass(frozen=True)
-class CadenceReport:
-    """A council's year against its cadence rules, with the year's findings (public titles)."""
+class YearAtAGlance:
+    """A council's year at a glance: its quarters with their meetings, its seminars and
+    extraordinary meetings, and the year's findings (public titles)."""
 
     council: Council
     year: int
     as_of: date
-    rules: CadenceRules
     quarters: tuple[QuarterStatus, ...]
     seminars: tuple[MeetingLine, ...]
     extraordinary: tuple[MeetingLine, ...]
-    agreement: AgreementStatus
-    bylaws: BylawStatus
-    steering_groups: tuple[SteeringGroupStatus, ...]
-    overdue_reports: tuple[ReportLine, ...]
     findings: tuple[Finding, ...]
     finding_cases: Mapping[int, CaseLine]
     """The cases the findings are about or opened, by id."""
@@ -1124,28 +1131,36 @@ class CadenceReport:
         return sum(m.planned and not m.held for q in self.quarters for m in q.meetings)
 
 
-def cadence_report(
-    session: Session, council: Council, *, year: int, now: datetime | None = None
-) -> CadenceReport:
-    """The council's status for ``year`` as of ``now``; shows public titles only."""
-    today = to_oslo(resolve(now)).date()
-    rules = rules_for(council)
-    record = _Record.load(session, council, date(year, 1, 1))
+@dataclass(frozen=True)
+class CadenceReport(YearAtAGlance):
+    """The year at a glance, with the agreement, the bylaws and the steering groups
+    measured against the council's cadence rules."""
 
-    def case_line(case: Case) -> CaseLine:
-        return CaseLine(case.number, case.public_title, case.state, _state_label(session, case))
+    rules: CadenceRules
+    agreement: AgreementStatus
+    bylaws: BylawStatus
+    steering_groups: tuple[SteeringGroupStatus, ...]
+    overdue_reports: tuple[ReportLine, ...]
 
-    def meeting_line(m: Meeting) -> MeetingLine:
-        state = m.case.state
-        return MeetingLine(
-            m.label, m.date, m.kind, state, _state_label(session, m.case), _held(m), _planned(m)
-        )
 
+def _case_line(session: Session, case: Case) -> CaseLine:
+    return CaseLine(case.number, case.public_title, case.state, _state_label(session, case))
+
+
+def _meeting_line(session: Session, m: Meeting) -> MeetingLine:
+    return MeetingLine(
+        m.label, m.date, m.kind, m.case.state, _state_label(session, m.case), _held(m), _planned(m)
+    )
+
+
+def _glance(
+    session: Session, council: Council, meetings: list[Meeting], *, year: int, today: date
+) -> YearAtAGlance:
     since = recording_since(session, council) or today
     quarters = []
     for number in range(1, 5):
         start, end = _quarter(year, number)
-        inside = [m for m in record.meetings_in(year, "ordinary") if start <= m.date <= end]
+        inside = [m for m in _meetings_in(meetings, year, "ordinary") if start <= m.date <= end]
         quarters.append(
             QuarterStatus(
                 number,
@@ -1153,9 +1168,63 @@ def cadence_report(
                 end,
                 ended=end + GRACE < today,
                 recorded=end >= since,
-                meetings=tuple(map(meeting_line, inside)),
+                meetings=tuple(_meeting_line(session, m) for m in inside),
             )
         )
+    findings = tuple(
+        session.scalars(
+            select(Finding)
+            .where(
+                Finding.council_id == council.id,
+                or_(
+                    Finding.period.startswith(str(year)),
+                    Finding.resolved_at.is_(None) & (Finding.period < str(year)),
+                ),
+            )
+            .order_by(Finding.since, Finding.id)
+        )
+    )
+    linked = [f.case_id for f in findings if f.case_id]
+    return YearAtAGlance(
+        council=council,
+        year=year,
+        as_of=today,
+        quarters=tuple(quarters),
+        seminars=tuple(_meeting_line(session, m) for m in _meetings_in(meetings, year, "seminar")),
+        extraordinary=tuple(
+            _meeting_line(session, m) for m in _meetings_in(meetings, year, "extraordinary")
+        ),
+        findings=findings,
+        finding_cases={
+            case.id: _case_line(session, case)
+            for case in (session.scalars(select(Case).where(Case.id.in_(linked))) if linked else ())
+        },
+    )
+
+
+def year_at_a_glance(
+    session: Session, council: Council, *, year: int, now: datetime | None = None
+) -> YearAtAGlance:
+    """The council's ``year`` at a glance as of ``now``: what a dashboard shows of the cadence.
+
+    Reads the year's meetings and findings only; ``cadence_report`` adds the agreement,
+    the bylaws and the steering groups."""
+    today = to_oslo(resolve(now)).date()
+    meetings = _meetings_since(session, council, date(year, 1, 1))
+    return _glance(session, council, meetings, year=year, today=today)
+
+
+def cadence_report(
+    session: Session, council: Council, *, year: int, now: datetime | None = None
+) -> CadenceReport:
+    """The council's status for ``year`` as of ``now``; shows public titles only."""
+    today = to_oslo(resolve(now)).date()
+    rules = rules_for(council)
+    record = _Record.load(session, council, date(year, 1, 1))
+    glance = _glance(session, council, record.meetings, year=year, today=today)
+
+    def case_line(case: Case) -> CaseLine:
+        return _case_line(session, case)
 
     def report_line(case: Case) -> ReportLine:
         return ReportLine(
@@ -1176,38 +1245,13 @@ def cadence_report(
         )
         for group in record.groups
     )
-    findings = tuple(
-        session.scalars(
-            select(Finding)
-            .where(
-                Finding.council_id == council.id,
-                or_(
-                    Finding.period.startswith(str(year)),
-                    Finding.resolved_at.is_(None) & (Finding.period < str(year)),
-                ),
-            )
-            .order_by(Finding.since, Finding.id)
-        )
-    )
     return CadenceReport(
-        council=council,
-        year=year,
-        as_of=today,
+        **vars(glance),
         rules=rules,
-        quarters=tuple(quarters),
-        seminars=tuple(map(meeting_line, record.meetings_in(year, "seminar"))),
-        extraordinary=tuple(map(meeting_line, record.meetings_in(year, "extraordinary"))),
         agreement=_agreement_status(record, rules, today, case_line),
         bylaws=_bylaw_status(session, record, rules, case_line),
         steering_groups=groups,
         overdue_reports=tuple(report_line(c) for c in record.reports if c.state == "overdue"),
-        findings=findings,
-        finding_cases={
-            case.id: case_line(case)
-            for case in session.scalars(
-                select(Case).where(Case.id.in_([f.case_id for f in findings if f.case_id]))
-            )
-        },
     )
 
 

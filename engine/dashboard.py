@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, contains_eager
 
 from engine.access import full_access_clause, listable_clause
 from engine.actors import Actor
-from engine.cadence import CadenceReport, cadence_report
+from engine.cadence import YearAtAGlance, year_at_a_glance
 from engine.calendar import deadline_moment, to_oslo
 from engine.clock import resolve
 from engine.models import (
@@ -90,7 +90,7 @@ class Dashboard:
     actions: list[MyAction]
     deadlines: list[DueDeadline]
     meetings: list[Meeting]
-    cadence: CadenceReport
+    cadence: YearAtAGlance
     inbox: list[InboxMessage]
     unread: int
     inbox_cases: dict[int, str]
@@ -116,7 +116,7 @@ def dashboard(
         actions=my_actions(session, actor, council, today),
         deadlines=deadlines_due(session, actor, council, now, week_end),
         meetings=upcoming_meetings(session, council, today),
-        cadence=cadence_report(session, council, year=today.year, now=now),
+        cadence=year_at_a_glance(session, council, year=today.year, now=now),
         inbox=(messages := inbox(session, actor.person_id, limit=INBOX_LIMIT)),
         unread=unread_count(session, actor.person_id),
         inbox_cases=case_numbers(session, {m.case_id for m in messages if m.case_id}),
