@@ -157,12 +157,16 @@ def deadline_label(kind: str, name: str) -> str:
 
 
 def action_status(status: str) -> str:
-    return {
-        "open": _("åpent"),
-        "in_progress": _("pågår"),
-        "done": _("fullført"),
-        "cancelled": _("avlyst"),
-    }.get(status, status)
+    match status:  # translate only the one shown: a follow-up list shows many
+        case "open":
+            return _("åpent")
+        case "in_progress":
+            return _("pågår")
+        case "done":
+            return _("fullført")
+        case "cancelled":
+            return _("avlyst")
+    return status
 
 
 def data_value(definition: Definition, name: str, value: Any) -> str:
