@@ -60,7 +60,7 @@ from engine.models.audit import GENESIS_HASH
 from engine.passwords import hash_password
 from engine.runtime import current_definition, pin
 from tests.factories import make_world
-from web.app import create_app
+from web.app import create_app, settle
 
 PASSWORD = "bench-password"
 KIND_WEIGHTS = {
@@ -515,6 +515,7 @@ def _log_in(client, slug: str) -> None:
 
 def measure(kind: str, url: str, loaded: Loaded, requests: int, show_slowest: bool) -> None:
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "SESSION_COOKIE_SECURE": False})
+    settle()  # as each worker of `politirad serve` does once its app is built
     engine = app.extensions["politirad.engine"]
     client = app.test_client()
     _log_in(client, loaded.slug)

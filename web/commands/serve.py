@@ -84,6 +84,8 @@ class Server(BaseApplication):
                 self.cfg.set(key, value)
 
     def load(self):
-        from web.app import create_app
+        from web.app import create_app, settle
 
-        return create_app()
+        app = create_app()
+        settle()
+        return app
