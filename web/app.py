@@ -9,9 +9,9 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, jsonify, redirect, render_template, request, url_for
+from flask import Flask, g, jsonify, redirect, render_template, request, url_for
 from flask import session as cookie
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, get_locale, get_translations
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy import select, text
 from werkzeug.exceptions import HTTPException
@@ -81,6 +81,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     csrf.init_app(app)
     Babel(app, locale_selector=_locale)
+    _install_template_gettext(app)
     app.context_processor(lambda: {"lang": str(get_locale() or "nb")})
     auth.init_app(app)
     formatting.init_app(app)
@@ -140,6 +141,28 @@ def _locale() -> str:
     """Norwegian Bokmål unless English was chosen (by the person or on the page)."""
     chosen = cookie.get("lang")
     return chosen if chosen in LANGUAGES else "nb"
+
+
+def _install_template_gettext(app: Flask) -> None:
+    """Templates translate through the request's catalogue, found once per request.
+
+    Flask-Babel's own callables look the catalogue up again for every message, and a page
+    with a long list translates hundreds of them.
+    """
+
+    def catalogue():
+        found = g.get("politirad_catalogue")
+        if found is None:
+            found = g.politirad_catalogue = get_translations()
+        return found
+
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: catalogue().ugettext(s),
+        ngettext=lambda s, p, n: catalogue().ungettext(s, p, n),
+        pgettext=lambda c, s: catalogue().upgettext(c, s),
+        npgettext=lambda c, s, p, n: catalogue().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
 
 
 def _register_views(app: Flask) -> None:
