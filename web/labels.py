@@ -32,40 +32,49 @@ def locale() -> str:
     return str(get_locale() or "nb")
 
 
+def N_(message: str) -> str:
+    """Marks a message for the catalogue; it is translated where it is shown."""
+    return message
+
+
+FIELD_LABELS = {
+    "title": N_("Tittel"),
+    "public_title": N_("Offentlig tittel"),
+    "access": N_("Tilgang"),
+    "legal_basis": N_("Hjemmel for skjerming"),
+    "referral_target": N_("Oversendt til"),
+    "state": N_("Status"),
+    "bydeler": N_("Bydeler"),
+    "priority_areas": N_("Prioriterte områder"),
+    "meeting_id": N_("Møte"),
+    "parent_id": N_("Overordnet sak"),
+    "meeting_date": N_("Møtedato"),
+    "memo": N_("Saksframlegg"),
+    "access_assessed": N_("Offentlighet vurdert"),
+    "decision_type": N_("Type beslutning"),
+    "decision_text": N_("Beslutning"),
+    "reason": N_("Begrunnelse"),
+    "agreement_text": N_("Avtaletekst"),
+    "valid_from": N_("Gyldig fra"),
+    "valid_to": N_("Gyldig til"),
+    "draft_text": N_("Utkast til vedtekter"),
+    "consultation_summary": N_("Oppsummering av høringen"),
+    "adopted_on": N_("Vedtatt dato"),
+    "promulgated_on": N_("Kunngjort dato"),
+    "commencement_date": N_("Ikrafttredelse"),
+    "kind": N_("Type"),
+    "location": N_("Sted"),
+    "minutes": N_("Referat"),
+    "group": N_("Styringsgruppe"),
+    "due_date": N_("Frist"),
+    "report": N_("Rapport"),
+}
+"""Names of case fields and workflow data (in Norwegian: translate with ``_``)."""
+
+
 def field_labels() -> dict[str, str]:
     """Names of case fields and workflow data in the page's language."""
-    return {
-        "title": _("Tittel"),
-        "public_title": _("Offentlig tittel"),
-        "access": _("Tilgang"),
-        "legal_basis": _("Hjemmel for skjerming"),
-        "referral_target": _("Oversendt til"),
-        "state": _("Status"),
-        "bydeler": _("Bydeler"),
-        "priority_areas": _("Prioriterte områder"),
-        "meeting_id": _("Møte"),
-        "parent_id": _("Overordnet sak"),
-        "meeting_date": _("Møtedato"),
-        "memo": _("Saksframlegg"),
-        "access_assessed": _("Offentlighet vurdert"),
-        "decision_type": _("Type beslutning"),
-        "decision_text": _("Beslutning"),
-        "reason": _("Begrunnelse"),
-        "agreement_text": _("Avtaletekst"),
-        "valid_from": _("Gyldig fra"),
-        "valid_to": _("Gyldig til"),
-        "draft_text": _("Utkast til vedtekter"),
-        "consultation_summary": _("Oppsummering av høringen"),
-        "adopted_on": _("Vedtatt dato"),
-        "promulgated_on": _("Kunngjort dato"),
-        "commencement_date": _("Ikrafttredelse"),
-        "kind": _("Type"),
-        "location": _("Sted"),
-        "minutes": _("Referat"),
-        "group": _("Styringsgruppe"),
-        "due_date": _("Frist"),
-        "report": _("Rapport"),
-    }
+    return {name: _(message) for name, message in FIELD_LABELS.items()}
 
 
 def access_labels() -> dict[str, str]:
@@ -87,7 +96,8 @@ def party_labels() -> dict[str, str]:
 def field_label(name: str) -> str:
     if name.startswith("data."):
         name = name.removeprefix("data.")
-    return field_labels().get(name, name.replace("_", " "))
+    message = FIELD_LABELS.get(name)
+    return _(message) if message else name.replace("_", " ")
 
 
 def input_kind(definition: Definition, name: str) -> str:
