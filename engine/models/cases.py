@@ -121,6 +121,7 @@ class Case(Base):
         CheckConstraint("seq > 0", name="seq_positive"),
         CheckConstraint("version > 0", name="version_positive"),
         Index("ix_case_council_kind_state", "council_id", "kind", "state"),
+        Index("ix_case_council_created", "council_id", "created_at"),
     )
 
     @property

@@ -51,6 +51,7 @@ class Action(Base):
         ),
         Index("ix_action_status_due", "status", "due"),
         Index("ix_action_case_id", "case_id"),
+        Index("ix_action_owner_due", "owner_person_id", "due"),
     )
 
 
