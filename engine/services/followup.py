@@ -16,7 +16,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from engine import audit, outbox
-from engine.access import EDITOR_ROLES, Visibility, editor_seat, visibility, why_not_act
+from engine.access import (
+    EDITOR_ROLES,
+    Visibility,
+    editor_seat,
+    listable_clause,
+    visibility,
+    why_not_act,
+)
 from engine.actors import Actor, Seat
 from engine.audit import Event
 from engine.calendar import next_working_day, to_oslo
@@ -349,18 +356,24 @@ def follow_up_list(
 ) -> list[FollowUpRow]:
     """Every open action and unanswered referral of the council (oppfølgingsliste), overdue
     first, then by due date; follow-up on a case the actor may not see in full shows the
-    case's public title and no description."""
+    case's public title and no description, and on a restricted case the actor is not
+    cleared for, nothing at all."""
     parties = party_names(session)
+    listable = listable_clause(actor, as_of)
     actions = session.execute(
         select(Action, Case)
         .join(Case, Action.case_id == Case.id)
-        .where(Case.council_id == council.id, Action.status.not_in(CLOSED_ACTION_STATUSES))
+        .where(
+            Case.council_id == council.id,
+            Action.status.not_in(CLOSED_ACTION_STATUSES),
+            listable,
+        )
         .options(selectinload(Action.owner))
     )
     referrals = session.execute(
         select(Referral, Case)
         .join(Case, Referral.case_id == Case.id)
-        .where(Case.council_id == council.id, Referral.response.is_(None))
+        .where(Case.council_id == council.id, Referral.response.is_(None), listable)
     )
     rows = [
         _row(

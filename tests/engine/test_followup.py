@@ -480,24 +480,47 @@ def test_the_follow_up_list_puts_overdue_first_then_by_due_date(session, world):
     assert (rows[0].owner, rows[0].owner_party, rows[0].percent) == ("Bystyret", None, None)
 
 
-def test_the_follow_up_list_hides_restricted_items_from_the_uncleared(session, world):
+def test_the_follow_up_list_leaves_restricted_items_out_for_the_uncleared(session, world):
     item = decided_item(session, world, title="Kartlegging av kriminelle nettverk")
     action(session, world, item)
     restrict(session, world, item)
     as_of = date(2026, 4, 1)
 
-    (hidden,) = follow_up_list(session, world.council, as_of=as_of, actor=world.actor("kmember"))
     (shown,) = follow_up_list(session, world.council, as_of=as_of, actor=world.actor("pmember"))
-    (public,) = follow_up_list(session, world.council, as_of=as_of, actor=Actor.public())
 
-    assert (hidden.case_title, hidden.description) == (
-        "Orientering fra politiet",
-        HIDDEN_DESCRIPTION,
-    )
-    assert public.case_title == "Orientering fra politiet"
-    assert public.description == HIDDEN_DESCRIPTION
+    assert follow_up_list(session, world.council, as_of=as_of, actor=world.actor("kmember")) == []
+    assert follow_up_list(session, world.council, as_of=as_of, actor=Actor.public()) == []
     assert shown.case_title == "Kartlegging av kriminelle nettverk"
     assert shown.description == "Lage en felles plan for Grønland"
+
+
+def test_the_follow_up_list_shows_an_exempt_items_public_title_without_its_description(
+    session, world
+):
+    item = decided_item(session, world, title="Kartlegging av kriminelle nettverk")
+    action(session, world, item)
+    update_case(
+        session,
+        item,
+        actor=world.actor("leader"),
+        changes={
+            "access": "exempt",
+            "legal_basis": "offl. § 24 tredje ledd",
+            "public_title": "Orientering fra politiet",
+        },
+        now=NOW,
+    )
+    as_of = date(2026, 4, 1)
+
+    (public,) = follow_up_list(session, world.council, as_of=as_of, actor=Actor.public())
+    (member,) = follow_up_list(session, world.council, as_of=as_of, actor=world.actor("kmember"))
+
+    assert public.case_title == "Orientering fra politiet"
+    assert public.description == HIDDEN_DESCRIPTION
+    assert (member.case_title, member.description) == (
+        "Kartlegging av kriminelle nettverk",
+        "Lage en felles plan for Grønland",
+    )
 
 
 def restrict(session, world, item):
