@@ -29,6 +29,7 @@ def test_a_form_sent_after_someone_changed_the_case_shows_what_they_changed(clie
     assert page.count("<tr>") == 3  # the header, the edit and the transition
     assert "Leader" in page and "Kmember" in page and "Haster" in page
     assert "→" in page
+    assert "Endret Møte" in page and "meeting_id" not in page
     assert f'href="/testby/cases/{item.number}"' in page
     assert "Mitt forslag" not in page  # nothing of the refused form was stored or echoed
 

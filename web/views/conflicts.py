@@ -24,6 +24,7 @@ from engine.models import Case, CaseEvent, Council, Meeting, Person
 from engine.runtime import definition_of
 from web.auth import current_actor, oslo_today
 from web.db import db
+from web.labels import field_label
 
 blueprint = Blueprint("conflicts", __name__)
 VERSION_FIELDS = ("version", "expected_version")
@@ -52,7 +53,12 @@ class StaleForm:
 
     @staticmethod
     def fields(event: CaseEvent) -> list[str]:
-        return sorted(json.loads(event.changes or "{}"))
+        """The names of the fields the event changed, as a reader knows them."""
+        names = json.loads(event.changes or "{}")
+        shown = {field_label(name) for name in names if not name.startswith("approval.")}
+        if any(name.startswith("approval.") for name in names):
+            shown.add(_("Godkjenning"))
+        return sorted(shown)
 
 
 def party_label(code: str) -> str:
