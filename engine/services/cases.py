@@ -20,7 +20,7 @@ from engine.actors import Actor, Seat
 from engine.audit import Event
 from engine.calendar import to_oslo
 from engine.clock import resolve
-from engine.db import Prepared, batched, next_number
+from engine.db import Prepared, PreparedLoad, batched, next_number
 from engine.effects import EFFECTS, EffectContext
 from engine.errors import (
     Conflict,
@@ -47,6 +47,14 @@ from workflows.model import BUILTIN_FIELDS, ENTERED, Definition, Transition
 
 T = TypeVar("T")
 _INSERT_APPROVAL = insert(Approval.__table__)
+_CASES = Case.__table__
+_CASE_BY_ID = PreparedLoad(Case, _CASES.c.id == bindparam("id"))
+_CASE_BY_NUMBER = PreparedLoad(
+    Case,
+    _CASES.c.council_id == bindparam("council_id"),
+    _CASES.c.year == bindparam("year"),
+    _CASES.c.seq == bindparam("seq"),
+)
 EDITABLE = ("title", "public_title", "access", "legal_basis", "referral_target")
 
 
@@ -91,12 +99,18 @@ def get_case(session: Session, council: Council, number: str) -> Case:
         year, seq = int(year_text), int(seq_text)
     except ValueError:
         raise ValidationError(f"'{number}' is not a case number like 2026/17") from None
-    case = session.scalars(
-        select(Case).where(Case.council_id == council.id, Case.year == year, Case.seq == seq)
-    ).one_or_none()
+    case = _CASE_BY_NUMBER.one_or_none(
+        session, {"council_id": council.id, "year": year, "seq": seq}
+    )
     if case is None:
         raise NotFound(f"no case {number} in {council.name}")
     return case
+
+
+def load_case(session: Session, case_id: int) -> Case | None:
+    """The case with id ``case_id``, or None; the way a request or a job loads the case it
+    is about to change (``session.get`` does the same, more slowly)."""
+    return _CASE_BY_ID.one_or_none(session, {"id": case_id})
 
 
 def open_case(
