@@ -348,7 +348,10 @@ def fire(
     party = seat.party if seat else None
     with session.no_autoflush:
         conn = session.connection()
-        audit.next_seq(conn)  # lock the chain's head before touching the case row
+        if transition.approvals or transition.guards:
+            # What they read is read under the chain head's lock, which every writer takes
+            # before it touches a case row; a plain transition takes it with its UPDATE.
+            audit.next_seq(conn)
         if transition.approvals:
             ctx = GuardContext(session, case, actor, merged, now)
             reasons = _guard_reasons(ctx, transition)
@@ -363,7 +366,7 @@ def fire(
                 changes.update(_data_diff(case, values))
             events.append(_approve(conn, case, transition, actor, party, now, comment, changes))
             if waiting:
-                _write_case(conn, case, **({"data": merged} if values else {}))
+                _write_case(conn, case, **({"data": merged} if values else {}))()
                 _notify_waiting(session, case, transition, waiting, now)
                 return FireResult(case, False, tuple(events), waiting)
 
@@ -373,16 +376,19 @@ def fire(
         dest = run_trigger(definition, case, trigger, ctx, failures)
         if dest is None:
             raise GuardFailed(failures or [f"'{trigger}' was refused"])
-        entry = audit.next_seq(conn)
         diff: dict[str, list[Any]] = {"state": [source, dest], **_data_diff(case, values)}
-        _write_case(
-            conn,
-            case,
-            state=dest,
-            state_entered_at=now,
-            state_entry=entry,
-            **({"data": merged} if values else {}),
-        )
+        with batched(conn):  # the head's lock and the guarded UPDATE in one round trip
+            head = audit.lock_head(conn)
+            written = _write_case(
+                conn,
+                case,
+                entry_from_head=True,
+                state=dest,
+                state_entered_at=now,
+                **({"data": merged} if values else {}),
+            )
+        entry = head().seq + 1
+        written(state_entry=entry)
         with batched(conn):  # the version check above has passed: the rest in one round trip
             deadlines.cancel_pending(conn, case, now=now)
             events.append(
@@ -421,33 +427,45 @@ def fire(
 
 
 @cache
-def _guarded_update(columns: frozenset[str]) -> Prepared:
+def _guarded_update(columns: frozenset[str], entry_from_head: bool) -> Prepared:
     """One prebuilt statement per set of columns (see ``engine.db.Prepared`` for why)."""
     table = Case.__table__
+    values = {c: bindparam(f"new_{c}") for c in columns}
+    if entry_from_head:
+        values["state_entry"] = audit.NEXT_SEQ
     return Prepared(
         update(table)
         .where(table.c.id == bindparam("case_id"), table.c.version == bindparam("old_version"))
-        .values(version=bindparam("new_version"), **{c: bindparam(f"new_{c}") for c in columns})
+        .values(version=bindparam("new_version"), **values)
     )
 
 
-def _write_case(conn: Connection, case: Case, **values: Any) -> None:
-    """Write ``values`` and the next version with one guarded UPDATE.
+def _write_case(
+    conn: Connection, case: Case, *, entry_from_head: bool = False, **values: Any
+) -> Callable[..., None]:
+    """Send ``values`` and the next version in one guarded UPDATE; call what it returns
+    (after the batch, if any) to check it and tell the instance.
 
     ``UPDATE case ... WHERE id = ? AND version = <the version we read>``: no row
     matched means someone else wrote first, which is a ``Conflict``. This is the
     same check the ORM's version counter makes, without a unit-of-work flush on the
-    hot path; the instance is then told the new values as committed.
+    hot path; the instance is then told the new values as committed. With
+    ``entry_from_head`` the state entry is the audit head's next sequence number,
+    read in SQL after ``audit.lock_head``; pass it to the check as ``state_entry``.
     """
     version = case.version
     params = {f"new_{name}": value for name, value in values.items()}
-    cursor = _guarded_update(frozenset(values)).execute(
+    cursor = _guarded_update(frozenset(values), entry_from_head).execute(
         conn, {"case_id": case.id, "old_version": version, "new_version": version + 1, **params}
     )
-    if cursor.rowcount != 1:
-        raise StaleDataError(f"case {case.id} is no longer at version {version}")
-    for name, value in {**values, "version": version + 1}.items():
-        set_committed_value(case, name, value)
+
+    def check(**computed: Any) -> None:
+        if cursor.rowcount != 1:
+            raise StaleDataError(f"case {case.id} is no longer at version {version}")
+        for name, value in {**values, **computed, "version": version + 1}.items():
+            set_committed_value(case, name, value)
+
+    return check
 
 
 def available_transitions(
