@@ -677,6 +677,8 @@ def _notify_waiting(
 
 
 def _validated_data(definition: Definition, data: Mapping[str, Any]) -> dict[str, Any]:
+    if not data:
+        return {}
     unknown = sorted(set(data) - set(definition.fields))
     if unknown:
         raise ValidationError(
@@ -697,11 +699,13 @@ def _validated_data(definition: Definition, data: Mapping[str, Any]) -> dict[str
     return {k: (v.isoformat() if isinstance(v, date | datetime) else v) for k, v in data.items()}
 
 
-def _date_fields(definition: Definition) -> set[str]:
+@cache
+def _date_fields(definition: Definition) -> frozenset[str]:
     anchors = {spec.anchor for state in definition.states for spec in state.deadlines}
-    return (anchors - {ENTERED}) | {
-        f for f in definition.fields if f.endswith(("_date", "_on")) or f.startswith("valid_")
-    }
+    return frozenset(
+        (anchors - {ENTERED})
+        | {f for f in definition.fields if f.endswith(("_date", "_on")) or f.startswith("valid_")}
+    )
 
 
 def _access_fields(
