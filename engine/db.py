@@ -142,8 +142,9 @@ class Prepared:
     object. The few statements every ``fire()`` runs skip that and do only what it
     does for them: the same SQL text, the same bind processing (UTC datetimes, JSON),
     on the same connection and transaction, with driver errors wrapped as
-    SQLAlchemy's. ``keys`` are the parameters each call passes (for an INSERT, the
-    columns it sets; columns with Python-side defaults must be among them).
+    SQLAlchemy's and the engine's cursor events told. ``keys`` are the parameters each
+    call passes (for an INSERT, the columns it sets; columns with Python-side defaults
+    must be among them).
     """
 
     __slots__ = ("_forms", "keys", "statement")
@@ -151,7 +152,7 @@ class Prepared:
     def __init__(self, statement: UpdateBase | Select[Any], keys: Iterable[str] = ()):
         self.statement = statement
         self.keys = tuple(keys)
-        self._forms: dict[tuple[Any, ...], _Form] = {}
+        self._forms: dict[Any, _Form] = {}
 
     def execute(self, conn: Connection, params: Mapping[str, Any]) -> Any:
         """Run with one set of parameters; returns the DBAPI cursor (rowcount, fetch*)."""
@@ -166,11 +167,14 @@ class Prepared:
         return form.run(conn, [form.parameters(row) for row in rows], many=True)
 
     def _form(self, dialect: Dialect) -> _Form:
-        key = (dialect.name, dialect.driver, dialect.server_version_info, dialect.paramstyle)
-        form = self._forms.get(key)
+        form = self._forms.get(dialect)  # each engine's dialect, found without building a key
         if form is None:
-            compiled = self.statement.compile(dialect=dialect, column_keys=list(self.keys))
-            form = self._forms[key] = _Form(compiled, self.keys)
+            key = (dialect.name, dialect.driver, dialect.server_version_info, dialect.paramstyle)
+            form = self._forms.get(key)
+            if form is None:
+                compiled = self.statement.compile(dialect=dialect, column_keys=list(self.keys))
+                form = self._forms[key] = _Form(compiled, self.keys)
+            self._forms[dialect] = form
         return form
 
 
@@ -220,17 +224,27 @@ class _Form:
     def run(self, conn: Connection, parameters: Any, *, many: bool) -> Any:
         dbapi_connection = conn.connection.dbapi_connection
         cursor = dbapi_connection.cursor()
+        sql = self.sql
+        # Listeners of the engine's cursor events (statement counters, tests that race a
+        # writer) see these statements as they see SQLAlchemy's, without an execution context.
+        dispatch = conn.dispatch
+        observed = bool(dispatch.before_cursor_execute or dispatch.after_cursor_execute)
         try:
+            if observed:
+                for listener in dispatch.before_cursor_execute:
+                    sql, parameters = listener(conn, cursor, sql, parameters, None, many)
             if many:
-                cursor.executemany(self.sql, parameters)
+                cursor.executemany(sql, parameters)
             else:
-                cursor.execute(self.sql, parameters)
+                cursor.execute(sql, parameters)
         except self.dbapi_error as error:
             if conn.dialect.is_disconnect(error, dbapi_connection, cursor):
                 conn.invalidate(error)
             raise exc.DBAPIError.instance(
-                self.sql, parameters, error, self.dbapi_error, dialect=conn.dialect
+                sql, parameters, error, self.dbapi_error, dialect=conn.dialect
             ) from error
+        if observed:
+            dispatch.after_cursor_execute(conn, cursor, sql, parameters, None, many)
         return cursor
 
 

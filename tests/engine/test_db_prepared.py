@@ -6,7 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import object_session
 
@@ -132,3 +132,20 @@ def test_a_prepared_load_flushes_first_and_returns_the_instance_the_session_hold
 
 def test_a_prepared_load_of_a_missing_case_is_none(session, world):
     assert load_case(session, 2_000_000_000) is None
+
+
+def test_cursor_event_listeners_see_a_prepared_statement(session, world):
+    case = a_case(session, world)
+    conn = session.connection()
+    seen = []
+
+    def record(_conn, _cursor, statement, parameters, _context, executemany):
+        seen.append((statement, executemany))
+
+    event.listen(conn, "before_cursor_execute", record)
+    try:
+        load_case(session, case.id)
+    finally:
+        event.remove(conn, "before_cursor_execute", record)
+
+    assert [(" ".join(s.split()[:1]), many) for s, many in seen] == [("SELECT", False)]
