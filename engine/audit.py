@@ -11,7 +11,7 @@ writer locks in the same order.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -68,26 +68,16 @@ def _head(conn: Connection) -> _Head:
     Keyed by the transaction object, so a rolled-back savepoint or transaction
     makes the next append read the head again.
     """
-    return lock_head(conn)()
-
-
-def lock_head(conn: Connection) -> Callable[[], _Head]:
-    """Lock the head (in ``batched`` the lock goes out with what follows it); the function
-    returned gives the head once the statement has run."""
     transaction = conn.get_nested_transaction() or conn.get_transaction()
     cached = conn.info.get(_HEAD_KEY)
     if cached is not None and cached.transaction is transaction:
-        return lambda: cached
-    cursor = _LOCK_HEAD.execute(conn, {})
-
-    def locked() -> _Head:
-        row = cursor.fetchone()
-        if row is None:
-            raise RuntimeError("audit_head is missing: run `politirad db upgrade`")
-        head = conn.info[_HEAD_KEY] = _Head(transaction, *row)
-        return head
-
-    return locked
+        return cached
+    row = _LOCK_HEAD.execute(conn, {}).fetchone()
+    if row is None:
+        raise RuntimeError("audit_head is missing: run `politirad db upgrade`")
+    head = _Head(transaction, *row)
+    conn.info[_HEAD_KEY] = head
+    return head
 
 
 def next_seq(conn: Connection) -> int:
@@ -95,8 +85,16 @@ def next_seq(conn: Connection) -> int:
     return _head(conn).seq + 1
 
 
-NEXT_SEQ = select(_HEAD.c.seq + 1).where(_HEAD.c.id == 1).scalar_subquery()
-"""The next event's sequence number in SQL, for a statement that runs after ``lock_head``."""
+LOCKED_HEAD = select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1).with_for_update().cte("head")
+"""The head, locked, as a CTE for the statement that changes a case row, so the lock and
+the change go to the database together (tell ``took_head`` what it returns)."""
+
+
+def took_head(conn: Connection, seq: int, digest: str) -> None:
+    """The head a statement locked through ``LOCKED_HEAD`` read ``seq`` and ``digest``: the
+    next append in this (sub)transaction chains on from it without reading it again."""
+    transaction = conn.get_nested_transaction() or conn.get_transaction()
+    conn.info[_HEAD_KEY] = _Head(transaction, seq, digest)
 
 
 _HASHED = (

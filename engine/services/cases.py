@@ -350,7 +350,7 @@ def fire(
         conn = session.connection()
         if transition.approvals or transition.guards:
             # What they read is read under the chain head's lock, which every writer takes
-            # before it touches a case row; a plain transition takes it with its UPDATE.
+            # before it changes a case row; a plain transition takes it in its UPDATE.
             audit.next_seq(conn)
         if transition.approvals:
             ctx = GuardContext(session, case, actor, merged, now)
@@ -366,7 +366,7 @@ def fire(
                 changes.update(_data_diff(case, values))
             events.append(_approve(conn, case, transition, actor, party, now, comment, changes))
             if waiting:
-                _write_case(conn, case, **({"data": merged} if values else {}))()
+                _write_case(conn, case, **({"data": merged} if values else {}))
                 _notify_waiting(session, case, transition, waiting, now)
                 return FireResult(case, False, tuple(events), waiting)
 
@@ -377,18 +377,14 @@ def fire(
         if dest is None:
             raise GuardFailed(failures or [f"'{trigger}' was refused"])
         diff: dict[str, list[Any]] = {"state": [source, dest], **_data_diff(case, values)}
-        with batched(conn):  # the head's lock and the guarded UPDATE in one round trip
-            head = audit.lock_head(conn)
-            written = _write_case(
-                conn,
-                case,
-                entry_from_head=True,
-                state=dest,
-                state_entered_at=now,
-                **({"data": merged} if values else {}),
-            )
-        entry = head().seq + 1
-        written(state_entry=entry)
+        entry = _write_case(
+            conn,
+            case,
+            enter_state=True,
+            state=dest,
+            state_entered_at=now,
+            **({"data": merged} if values else {}),
+        )
         with batched(conn):  # the version check above has passed: the rest in one round trip
             deadlines.cancel_pending(conn, case, now=now)
             events.append(
@@ -409,6 +405,7 @@ def fire(
                 )
             )
             deadlines.schedule(conn, case, definition, entry=entry, entered_at=now)
+        assert events[-1].seq == entry
         for name in transition.effects:
             EFFECTS[name](
                 EffectContext(session, case, actor, trigger, source, values, comment, now)
@@ -427,45 +424,55 @@ def fire(
 
 
 @cache
-def _guarded_update(columns: frozenset[str], entry_from_head: bool) -> Prepared:
+def _guarded_update(columns: frozenset[str], enter_state: bool) -> Prepared:
     """One prebuilt statement per set of columns (see ``engine.db.Prepared`` for why)."""
     table = Case.__table__
-    values = {c: bindparam(f"new_{c}") for c in columns}
-    if entry_from_head:
-        values["state_entry"] = audit.NEXT_SEQ
-    return Prepared(
+    statement = (
         update(table)
         .where(table.c.id == bindparam("case_id"), table.c.version == bindparam("old_version"))
-        .values(version=bindparam("new_version"), **values)
+        .values(version=bindparam("new_version"), **{c: bindparam(f"new_{c}") for c in columns})
     )
+    if enter_state:
+        head = audit.LOCKED_HEAD
+        statement = (
+            statement.add_cte(head)
+            .values(state_entry=select(head.c.seq + 1).scalar_subquery())
+            .returning(select(head.c.seq).scalar_subquery(), select(head.c.hash).scalar_subquery())
+        )
+    return Prepared(statement)
 
 
 def _write_case(
-    conn: Connection, case: Case, *, entry_from_head: bool = False, **values: Any
-) -> Callable[..., None]:
-    """Send ``values`` and the next version in one guarded UPDATE; call what it returns
-    (after the batch, if any) to check it and tell the instance.
+    conn: Connection, case: Case, *, enter_state: bool = False, **values: Any
+) -> int | None:
+    """Write ``values`` and the next version with one guarded UPDATE.
 
     ``UPDATE case ... WHERE id = ? AND version = <the version we read>``: no row
     matched means someone else wrote first, which is a ``Conflict``. This is the
     same check the ORM's version counter makes, without a unit-of-work flush on the
-    hot path; the instance is then told the new values as committed. With
-    ``entry_from_head`` the state entry is the audit head's next sequence number,
-    read in SQL after ``audit.lock_head``; pass it to the check as ``state_entry``.
+    hot path; the instance is then told the new values as committed.
+
+    With ``enter_state`` the same statement locks the audit chain's head (taken, as
+    by every writer, before the case row is changed) and sets ``state_entry`` to the
+    sequence number of the event that enters the state, which it returns: on
+    PostgreSQL the lock and the write are one round trip.
     """
     version = case.version
     params = {f"new_{name}": value for name, value in values.items()}
-    cursor = _guarded_update(frozenset(values), entry_from_head).execute(
+    cursor = _guarded_update(frozenset(values), enter_state).execute(
         conn, {"case_id": case.id, "old_version": version, "new_version": version + 1, **params}
     )
-
-    def check(**computed: Any) -> None:
-        if cursor.rowcount != 1:
-            raise StaleDataError(f"case {case.id} is no longer at version {version}")
-        for name, value in {**values, **computed, "version": version + 1}.items():
-            set_committed_value(case, name, value)
-
-    return check
+    rows = cursor.fetchall() if enter_state else None
+    if (len(rows) if rows is not None else cursor.rowcount) != 1:
+        raise StaleDataError(f"case {case.id} is no longer at version {version}")
+    entry = None
+    if rows is not None:
+        seq, digest = rows[0]
+        audit.took_head(conn, seq, digest)
+        entry = values["state_entry"] = seq + 1
+    for name, value in {**values, "version": version + 1}.items():
+        set_committed_value(case, name, value)
+    return entry
 
 
 def available_transitions(
