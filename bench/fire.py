@@ -26,8 +26,7 @@ from sqlalchemy.orm import Session
 from bench.common import arguments, driver_url, kinds, migrated
 from engine.actors import Actor, actor_for
 from engine.db import make_engine, session_factory
-from engine.models import Case
-from engine.services import fire, open_case
+from engine.services import fire, load_case, open_case
 from tests.factories import make_world
 
 # The hop workflow lives beside the benchmark; the runtime reads this on first use.
@@ -78,7 +77,7 @@ class OrmHops:
         return time.perf_counter() - started
 
     def _hop(self, session: Session) -> None:
-        case = session.get(Case, self.case_id)
+        case = load_case(session, self.case_id)
         fire(session, case, "go" if case.state == "a" else "back", actor=self.actor)
         session.commit()
 

@@ -85,6 +85,18 @@ def next_seq(conn: Connection) -> int:
     return _head(conn).seq + 1
 
 
+LOCKED_HEAD = select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1).with_for_update().cte("head")
+"""The head, locked, as a CTE for the statement that changes a case row, so the lock and
+the change go to the database together (tell ``took_head`` what it returns)."""
+
+
+def took_head(conn: Connection, seq: int, digest: str) -> None:
+    """The head a statement locked through ``LOCKED_HEAD`` read ``seq`` and ``digest``: the
+    next append in this (sub)transaction chains on from it without reading it again."""
+    transaction = conn.get_nested_transaction() or conn.get_transaction()
+    conn.info[_HEAD_KEY] = _Head(transaction, seq, digest)
+
+
 _HASHED = (
     "seq",
     "case_id",

@@ -11,12 +11,23 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, exc, update
+from sqlalchemy import (
+    ColumnElement,
+    DateTime,
+    Engine,
+    MetaData,
+    create_engine,
+    event,
+    exc,
+    inspect,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Dialect
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, make_transient_to_detached, sessionmaker
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.dml import UpdateBase
 from sqlalchemy.sql.selectable import Select
@@ -31,6 +42,7 @@ NAMING_CONVENTION = {
 }
 
 WRITE_OPTION = "politirad_write"
+M = TypeVar("M")
 
 
 class Base(DeclarativeBase):
@@ -130,8 +142,9 @@ class Prepared:
     object. The few statements every ``fire()`` runs skip that and do only what it
     does for them: the same SQL text, the same bind processing (UTC datetimes, JSON),
     on the same connection and transaction, with driver errors wrapped as
-    SQLAlchemy's. ``keys`` are the parameters each call passes (for an INSERT, the
-    columns it sets; columns with Python-side defaults must be among them).
+    SQLAlchemy's and the engine's cursor events told. ``keys`` are the parameters each
+    call passes (for an INSERT, the columns it sets; columns with Python-side defaults
+    must be among them).
     """
 
     __slots__ = ("_forms", "keys", "statement")
@@ -139,7 +152,7 @@ class Prepared:
     def __init__(self, statement: UpdateBase | Select[Any], keys: Iterable[str] = ()):
         self.statement = statement
         self.keys = tuple(keys)
-        self._forms: dict[tuple[Any, ...], _Form] = {}
+        self._forms: dict[Any, _Form] = {}
 
     def execute(self, conn: Connection, params: Mapping[str, Any]) -> Any:
         """Run with one set of parameters; returns the DBAPI cursor (rowcount, fetch*)."""
@@ -154,11 +167,14 @@ class Prepared:
         return form.run(conn, [form.parameters(row) for row in rows], many=True)
 
     def _form(self, dialect: Dialect) -> _Form:
-        key = (dialect.name, dialect.driver, dialect.server_version_info, dialect.paramstyle)
-        form = self._forms.get(key)
+        form = self._forms.get(dialect)  # each engine's dialect, found without building a key
         if form is None:
-            compiled = self.statement.compile(dialect=dialect, column_keys=list(self.keys))
-            form = self._forms[key] = _Form(compiled, self.keys)
+            key = (dialect.name, dialect.driver, dialect.server_version_info, dialect.paramstyle)
+            form = self._forms.get(key)
+            if form is None:
+                compiled = self.statement.compile(dialect=dialect, column_keys=list(self.keys))
+                form = self._forms[key] = _Form(compiled, self.keys)
+            self._forms[dialect] = form
         return form
 
 
@@ -208,18 +224,95 @@ class _Form:
     def run(self, conn: Connection, parameters: Any, *, many: bool) -> Any:
         dbapi_connection = conn.connection.dbapi_connection
         cursor = dbapi_connection.cursor()
+        sql = self.sql
+        # Listeners of the engine's cursor events (statement counters, tests that race a
+        # writer) see these statements as they see SQLAlchemy's, without an execution context.
+        dispatch = conn.dispatch
+        observed = bool(dispatch.before_cursor_execute or dispatch.after_cursor_execute)
         try:
+            if observed:
+                for listener in dispatch.before_cursor_execute:
+                    sql, parameters = listener(conn, cursor, sql, parameters, None, many)
             if many:
-                cursor.executemany(self.sql, parameters)
+                cursor.executemany(sql, parameters)
             else:
-                cursor.execute(self.sql, parameters)
+                cursor.execute(sql, parameters)
         except self.dbapi_error as error:
             if conn.dialect.is_disconnect(error, dbapi_connection, cursor):
                 conn.invalidate(error)
             raise exc.DBAPIError.instance(
-                self.sql, parameters, error, self.dbapi_error, dialect=conn.dialect
+                sql, parameters, error, self.dbapi_error, dialect=conn.dialect
             ) from error
+        if observed:
+            dispatch.after_cursor_execute(conn, cursor, sql, parameters, None, many)
         return cursor
+
+
+class PreparedLoad(Generic[M]):
+    """Load one instance of a mapped class by a ``Prepared`` SELECT of its columns.
+
+    For one row, ``session.get`` or ``select(Model)`` spends more than a short write
+    transaction does on everything else: the statement's cache key, an ORM execution
+    context, a result and the loader's row processing. This runs the SELECT on the
+    DBAPI cursor, converts each value with the column type's own result processing,
+    and gives the row to the session in the public way
+    (``make_transient_to_detached``, then ``Session.add``): a persistent instance, as
+    the ORM's loader leaves it, whose relationships load as they always do. Like an
+    ORM query it autoflushes first, and an instance the session already holds is the
+    one returned (through ``session.get``, which refreshes it if it was expired), so
+    a load never overwrites changes in memory.
+    """
+
+    __slots__ = ("_attributes", "_mapper", "_primary_key", "_processors", "model", "prepared")
+
+    def __init__(self, model: type[M], *where: ColumnElement[bool]):
+        """``where`` names its parameters with ``bindparam``; each load passes them."""
+        mapper = self._mapper = inspect(model)
+        attributes = [(prop.key, prop.columns[0]) for prop in mapper.column_attrs]
+        self.model = model
+        self._attributes = tuple(key for key, _column in attributes)
+        self._primary_key = tuple(mapper.get_property_by_column(c).key for c in mapper.primary_key)
+        self.prepared = Prepared(select(*(column for _key, column in attributes)).where(*where))
+        self._processors: dict[Dialect, list[Any]] = {}
+
+    def one_or_none(self, session: Session, params: Mapping[str, Any]) -> M | None:
+        """The instance the SELECT finds, or None; more than one row is an error."""
+        if session.autoflush:
+            session.flush()
+        conn = session.connection()
+        cursor = self.prepared.execute(conn, params)
+        rows = cursor.fetchmany(2)
+        if not rows:
+            return None
+        if len(rows) > 1:
+            raise exc.MultipleResultsFound("more than one row where one was expected")
+        processors = self._row_processors(conn.dialect)
+        values = {
+            key: process(value) if process else value
+            for key, process, value in zip(self._attributes, processors, rows[0], strict=True)
+        }
+        identity = self._mapper.identity_key_from_primary_key(
+            [values[key] for key in self._primary_key]
+        )
+        if identity in session.identity_map:
+            return session.get(self.model, identity[1])
+        instance = self._mapper.class_manager.new_instance()
+        instance.__dict__.update(values)
+        make_transient_to_detached(instance)
+        session.add(instance)
+        return instance
+
+    def _row_processors(self, dialect: Dialect) -> list[Any]:
+        processors = self._processors.get(dialect)
+        if processors is None:
+            # Each column's type turns the driver's value into the Python one (text to
+            # datetime on SQLite, JSON text to a dict, naive to aware UTC); the drivers
+            # used here report nothing by type code that these processors need.
+            columns = self.prepared.statement.selected_columns
+            processors = self._processors[dialect] = [
+                column.type._cached_result_processor(dialect, None) for column in columns
+            ]
+        return processors
 
 
 @contextmanager

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 
 from sqlalchemy import Connection, bindparam, insert, update
 
@@ -82,6 +83,7 @@ def reanchor(conn: Connection, case: Case, definition: Definition, fields: set[s
     return moved
 
 
+@lru_cache(maxsize=4096)  # the calendar is fixed: the same day and rule give the same moment
 def _moment(anchor: date, spec: DeadlineSpec) -> datetime:
     if spec.at == "start_of_day":
         return day_start(shift_date(anchor, spec.amount, spec.unit))

@@ -7,6 +7,7 @@ from engine.services.cases import (
     available_transitions,
     fire,
     get_case,
+    load_case,
     open_case,
     update_case,
 )
@@ -17,6 +18,7 @@ __all__ = [
     "available_transitions",
     "fire",
     "get_case",
+    "load_case",
     "open_case",
     "update_case",
 ]

@@ -20,7 +20,7 @@ from engine.actors import Actor, Seat
 from engine.audit import Event
 from engine.calendar import to_oslo
 from engine.clock import resolve
-from engine.db import Prepared, batched, next_number
+from engine.db import Prepared, PreparedLoad, batched, next_number
 from engine.effects import EFFECTS, EffectContext
 from engine.errors import (
     Conflict,
@@ -47,6 +47,14 @@ from workflows.model import BUILTIN_FIELDS, ENTERED, Definition, Transition
 
 T = TypeVar("T")
 _INSERT_APPROVAL = insert(Approval.__table__)
+_CASES = Case.__table__
+_CASE_BY_ID = PreparedLoad(Case, _CASES.c.id == bindparam("id"))
+_CASE_BY_NUMBER = PreparedLoad(
+    Case,
+    _CASES.c.council_id == bindparam("council_id"),
+    _CASES.c.year == bindparam("year"),
+    _CASES.c.seq == bindparam("seq"),
+)
 EDITABLE = ("title", "public_title", "access", "legal_basis", "referral_target")
 
 
@@ -91,12 +99,18 @@ def get_case(session: Session, council: Council, number: str) -> Case:
         year, seq = int(year_text), int(seq_text)
     except ValueError:
         raise ValidationError(f"'{number}' is not a case number like 2026/17") from None
-    case = session.scalars(
-        select(Case).where(Case.council_id == council.id, Case.year == year, Case.seq == seq)
-    ).one_or_none()
+    case = _CASE_BY_NUMBER.one_or_none(
+        session, {"council_id": council.id, "year": year, "seq": seq}
+    )
     if case is None:
         raise NotFound(f"no case {number} in {council.name}")
     return case
+
+
+def load_case(session: Session, case_id: int) -> Case | None:
+    """The case with id ``case_id``, or None; the way a request or a job loads the case it
+    is about to change (``session.get`` does the same, more slowly)."""
+    return _CASE_BY_ID.one_or_none(session, {"id": case_id})
 
 
 def open_case(
@@ -334,7 +348,10 @@ def fire(
     party = seat.party if seat else None
     with session.no_autoflush:
         conn = session.connection()
-        audit.next_seq(conn)  # lock the chain's head before touching the case row
+        if transition.approvals or transition.guards:
+            # What they read is read under the chain head's lock, which every writer takes
+            # before it changes a case row; a plain transition takes it in its UPDATE.
+            audit.next_seq(conn)
         if transition.approvals:
             ctx = GuardContext(session, case, actor, merged, now)
             reasons = _guard_reasons(ctx, transition)
@@ -359,14 +376,13 @@ def fire(
         dest = run_trigger(definition, case, trigger, ctx, failures)
         if dest is None:
             raise GuardFailed(failures or [f"'{trigger}' was refused"])
-        entry = audit.next_seq(conn)
         diff: dict[str, list[Any]] = {"state": [source, dest], **_data_diff(case, values)}
-        _write_case(
+        entry = _write_case(
             conn,
             case,
+            enter_state=True,
             state=dest,
             state_entered_at=now,
-            state_entry=entry,
             **({"data": merged} if values else {}),
         )
         with batched(conn):  # the version check above has passed: the rest in one round trip
@@ -389,6 +405,7 @@ def fire(
                 )
             )
             deadlines.schedule(conn, case, definition, entry=entry, entered_at=now)
+        assert events[-1].seq == entry
         for name in transition.effects:
             EFFECTS[name](
                 EffectContext(session, case, actor, trigger, source, values, comment, now)
@@ -407,33 +424,55 @@ def fire(
 
 
 @cache
-def _guarded_update(columns: frozenset[str]) -> Prepared:
+def _guarded_update(columns: frozenset[str], enter_state: bool) -> Prepared:
     """One prebuilt statement per set of columns (see ``engine.db.Prepared`` for why)."""
     table = Case.__table__
-    return Prepared(
+    statement = (
         update(table)
         .where(table.c.id == bindparam("case_id"), table.c.version == bindparam("old_version"))
         .values(version=bindparam("new_version"), **{c: bindparam(f"new_{c}") for c in columns})
     )
+    if enter_state:
+        head = audit.LOCKED_HEAD
+        statement = (
+            statement.add_cte(head)
+            .values(state_entry=select(head.c.seq + 1).scalar_subquery())
+            .returning(select(head.c.seq).scalar_subquery(), select(head.c.hash).scalar_subquery())
+        )
+    return Prepared(statement)
 
 
-def _write_case(conn: Connection, case: Case, **values: Any) -> None:
+def _write_case(
+    conn: Connection, case: Case, *, enter_state: bool = False, **values: Any
+) -> int | None:
     """Write ``values`` and the next version with one guarded UPDATE.
 
     ``UPDATE case ... WHERE id = ? AND version = <the version we read>``: no row
     matched means someone else wrote first, which is a ``Conflict``. This is the
     same check the ORM's version counter makes, without a unit-of-work flush on the
     hot path; the instance is then told the new values as committed.
+
+    With ``enter_state`` the same statement locks the audit chain's head (taken, as
+    by every writer, before the case row is changed) and sets ``state_entry`` to the
+    sequence number of the event that enters the state, which it returns: on
+    PostgreSQL the lock and the write are one round trip.
     """
     version = case.version
     params = {f"new_{name}": value for name, value in values.items()}
-    cursor = _guarded_update(frozenset(values)).execute(
+    cursor = _guarded_update(frozenset(values), enter_state).execute(
         conn, {"case_id": case.id, "old_version": version, "new_version": version + 1, **params}
     )
-    if cursor.rowcount != 1:
+    rows = cursor.fetchall() if enter_state else None
+    if (len(rows) if rows is not None else cursor.rowcount) != 1:
         raise StaleDataError(f"case {case.id} is no longer at version {version}")
+    entry = None
+    if rows is not None:
+        seq, digest = rows[0]
+        audit.took_head(conn, seq, digest)
+        entry = values["state_entry"] = seq + 1
     for name, value in {**values, "version": version + 1}.items():
         set_committed_value(case, name, value)
+    return entry
 
 
 def available_transitions(
@@ -645,6 +684,8 @@ def _notify_waiting(
 
 
 def _validated_data(definition: Definition, data: Mapping[str, Any]) -> dict[str, Any]:
+    if not data:
+        return {}
     unknown = sorted(set(data) - set(definition.fields))
     if unknown:
         raise ValidationError(
@@ -665,11 +706,13 @@ def _validated_data(definition: Definition, data: Mapping[str, Any]) -> dict[str
     return {k: (v.isoformat() if isinstance(v, date | datetime) else v) for k, v in data.items()}
 
 
-def _date_fields(definition: Definition) -> set[str]:
+@cache
+def _date_fields(definition: Definition) -> frozenset[str]:
     anchors = {spec.anchor for state in definition.states for spec in state.deadlines}
-    return (anchors - {ENTERED}) | {
-        f for f in definition.fields if f.endswith(("_date", "_on")) or f.startswith("valid_")
-    }
+    return frozenset(
+        (anchors - {ENTERED})
+        | {f for f in definition.fields if f.endswith(("_date", "_on")) or f.startswith("valid_")}
+    )
 
 
 def _access_fields(
