@@ -125,11 +125,17 @@ def authenticate(session: Session, secret: str, *, now: datetime | None = None) 
     now = resolve(now)
     if not secret.startswith(PREFIX) or len(secret) > 200:
         return Verdict(None, "the token is malformed")
-    token = session.scalars(
-        select(ApiToken)
-        .where(ApiToken.token_hash == secret_hash(secret))
-        .options(joinedload(ApiToken.person).selectinload(Person.memberships))
-    ).one_or_none()
+    # One statement: the token, its person and their memberships joined (a second,
+    # selectin query for the memberships cost more than the join's repeated columns).
+    token = (
+        session.scalars(
+            select(ApiToken)
+            .where(ApiToken.token_hash == secret_hash(secret))
+            .options(joinedload(ApiToken.person).joinedload(Person.memberships))
+        )
+        .unique()
+        .one_or_none()
+    )
     if token is None:
         return Verdict(None, "the token is not known")
     if token.revoked_at is not None:
