@@ -92,11 +92,19 @@ def get_case(session: Session, council: Council, number: str) -> Case:
     except ValueError:
         raise ValidationError(f"'{number}' is not a case number like 2026/17") from None
     case = session.scalars(
-        select(Case).where(Case.council_id == council.id, Case.year == year, Case.seq == seq)
+        _CASE_BY_NUMBER, {"council_id": council.id, "year": year, "seq": seq}
     ).one_or_none()
     if case is None:
         raise NotFound(f"no case {number} in {council.name}")
     return case
+
+
+_CASE_BY_NUMBER = select(Case).where(
+    Case.council_id == bindparam("council_id"),
+    Case.year == bindparam("year"),
+    Case.seq == bindparam("seq"),
+)
+"""Built once: making a statement costs more than running this one."""
 
 
 def open_case(

@@ -7,13 +7,21 @@ from datetime import date
 from typing import Any
 
 from flask import request
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, inspect, select
 
 from engine.access import Visibility, visibility
 from engine.actors import Actor
 from engine.calendar import to_oslo
 from engine.clock import resolve
-from engine.models import Case, Council, Deadline
+from engine.models import (
+    Bydel,
+    Case,
+    Council,
+    Deadline,
+    PriorityArea,
+    case_bydel,
+    case_priority_area,
+)
 from engine.models.enums import DeadlineStatus
 from engine.queries import visible_case
 from engine.services.people import get_council
@@ -72,14 +80,35 @@ def check_if_match(case: Case) -> int | None:
     )
 
 
+# Built once: making a statement costs more than running these.
+_NEXT_DUE = select(func.min(Deadline.due)).where(
+    Deadline.case_id == bindparam("case_id"), Deadline.status == DeadlineStatus.PENDING
+)
+_BYDEL_CODES = (
+    select(Bydel.code)
+    .join(case_bydel, case_bydel.c.bydel_id == Bydel.id)
+    .where(case_bydel.c.case_id == bindparam("case_id"))
+)
+_AREA_NUMBERS = (
+    select(PriorityArea.number)
+    .join(case_priority_area, case_priority_area.c.priority_area_id == PriorityArea.id)
+    .where(case_priority_area.c.case_id == bindparam("case_id"))
+)
+
+
+def _tags(case: Case, name: str, key: str, query: Select) -> list:
+    """The codes or numbers of the case's bydeler or priority areas, sorted: from the
+    collection when the session has it loaded, else in one plain query."""
+    if name not in inspect(case).unloaded:
+        return sorted(getattr(tag, key) for tag in getattr(case, name))
+    return sorted(db().connection().execute(query, {"case_id": case.id}).scalars())
+
+
 def case_body(actor: Actor, case: Case) -> dict[str, Any]:
-    """The case as ``actor`` may see it; a title-only case shows its public face only."""
+    """The case as ``actor`` may see it; a title-only case shows its public face only.
+    Call it after the request's changes are flushed."""
     full = visibility(actor, case, today()) == Visibility.FULL
-    next_due = db().scalar(
-        select(func.min(Deadline.due)).where(
-            Deadline.case_id == case.id, Deadline.status == DeadlineStatus.PENDING
-        )
-    )
+    next_due = db().connection().execute(_NEXT_DUE, {"case_id": case.id}).scalar()
     numbers = {}
     for link in ("meeting_id", "parent_id"):
         other_id = getattr(case, link)
@@ -103,8 +132,8 @@ def case_body(actor: Actor, case: Case) -> dict[str, Any]:
         "meeting": numbers.get("meeting_id"),
         "parent": numbers.get("parent_id"),
         "referral_target": case.referral_target if full else None,
-        "bydeler": sorted(b.code for b in case.bydeler) if full else [],
-        "priority_areas": sorted(p.number for p in case.priority_areas) if full else [],
+        "bydeler": _tags(case, "bydeler", "code", _BYDEL_CODES) if full else [],
+        "priority_areas": _tags(case, "priority_areas", "number", _AREA_NUMBERS) if full else [],
         "data": dict(case.data) if full else {},
         "workflow_hash": case.workflow_hash,
     }
