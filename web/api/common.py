@@ -3,16 +3,17 @@ case's ETag, and a case as a response body."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from flask import request
-from sqlalchemy import Select, bindparam, func, inspect, select
+from sqlalchemy import String, bindparam, cast, func, literal_column, null, select, union_all
 
 from engine.access import Visibility, visibility
 from engine.actors import Actor
 from engine.calendar import to_oslo
 from engine.clock import resolve
+from engine.db import UTCDateTime
 from engine.models import (
     Bydel,
     Case,
@@ -81,34 +82,46 @@ def check_if_match(case: Case) -> int | None:
 
 
 # Built once: making a statement costs more than running these.
-_NEXT_DUE = select(func.min(Deadline.due)).where(
+_NEXT_DUE = select(func.min(Deadline.due).label("due")).where(
     Deadline.case_id == bindparam("case_id"), Deadline.status == DeadlineStatus.PENDING
 )
-_BYDEL_CODES = (
-    select(Bydel.code)
+_AROUND = union_all(
+    select(
+        literal_column("'due'").label("what"),
+        cast(null(), String).label("tag"),
+        func.min(Deadline.due).label("due"),
+    ).where(Deadline.case_id == bindparam("case_id"), Deadline.status == DeadlineStatus.PENDING),
+    select(literal_column("'bydel'"), Bydel.code, cast(null(), UTCDateTime))
     .join(case_bydel, case_bydel.c.bydel_id == Bydel.id)
-    .where(case_bydel.c.case_id == bindparam("case_id"))
-)
-_AREA_NUMBERS = (
-    select(PriorityArea.number)
+    .where(case_bydel.c.case_id == bindparam("case_id")),
+    select(literal_column("'area'"), cast(PriorityArea.number, String), cast(null(), UTCDateTime))
     .join(case_priority_area, case_priority_area.c.priority_area_id == PriorityArea.id)
-    .where(case_priority_area.c.case_id == bindparam("case_id"))
+    .where(case_priority_area.c.case_id == bindparam("case_id")),
 )
+"""A case's next due date, bydel codes and priority area numbers in one round trip."""
 
 
-def _tags(case: Case, name: str, key: str, query: Select) -> list:
-    """The codes or numbers of the case's bydeler or priority areas, sorted: from the
-    collection when the session has it loaded, else in one plain query."""
-    if name not in inspect(case).unloaded:
-        return sorted(getattr(tag, key) for tag in getattr(case, name))
-    return sorted(db().connection().execute(query, {"case_id": case.id}).scalars())
+def _around(case: Case, full: bool) -> tuple[datetime | None, list[str], list[int]]:
+    """The case's next pending due date and, if ``full``, its bydeler and priority areas."""
+    conn = db().connection()
+    if not full:
+        return conn.execute(_NEXT_DUE, {"case_id": case.id}).scalar(), [], []
+    due, bydeler, areas = None, [], []
+    for what, tag, at in conn.execute(_AROUND, {"case_id": case.id}):
+        if what == "due":
+            due = at
+        elif what == "bydel":
+            bydeler.append(tag)
+        else:
+            areas.append(int(tag))
+    return due, sorted(bydeler), sorted(areas)
 
 
 def case_body(actor: Actor, case: Case) -> dict[str, Any]:
     """The case as ``actor`` may see it; a title-only case shows its public face only.
     Call it after the request's changes are flushed."""
     full = visibility(actor, case, today()) == Visibility.FULL
-    next_due = db().connection().execute(_NEXT_DUE, {"case_id": case.id}).scalar()
+    next_due, bydeler, areas = _around(case, full)
     numbers = {}
     for link in ("meeting_id", "parent_id"):
         other_id = getattr(case, link)
@@ -132,8 +145,8 @@ def case_body(actor: Actor, case: Case) -> dict[str, Any]:
         "meeting": numbers.get("meeting_id"),
         "parent": numbers.get("parent_id"),
         "referral_target": case.referral_target if full else None,
-        "bydeler": _tags(case, "bydeler", "code", _BYDEL_CODES) if full else [],
-        "priority_areas": _tags(case, "priority_areas", "number", _AREA_NUMBERS) if full else [],
+        "bydeler": bydeler,
+        "priority_areas": areas,
         "data": dict(case.data) if full else {},
         "workflow_hash": case.workflow_hash,
     }
