@@ -8,7 +8,7 @@ and firing transitions on them; the ceiling's users ask without pausing.
 Every user of the mix is a program, not a person at a screen: a calendar service syncing
 the public feed, a member's system reading cases through the API with the member's token,
 the secretariat's system opening and moving agenda items. Such a client pauses briefly
-between tasks, here 0.1–0.5 s (0.3 s on average), so 100 of them ask at most about 330
+between tasks, 0.1–0.5 s (``LOAD_THINK``, as bench.load sets it), so 100 of them ask at most ~330
 tasks a second (the secretariat's task is three requests) however fast the server is:
 ``bench.load`` prints that bound beside what was served.
 """
@@ -44,7 +44,7 @@ class HealthUser(FastHttpUser):
 
 
 class Public(FastHttpUser):
-    """Someone looking at the council's meeting calendar, without logging in."""
+    """A calendar program fetching the council's public meeting feed, without a token."""
 
     abstract = PHASE == "ceiling"
     wait_time = THINK
