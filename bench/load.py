@@ -6,8 +6,14 @@ Loads the Oslo demo council into a new PostgreSQL database, makes API tokens for
 members and the secretariat through the token service, starts ``politirad serve`` and
 drives it with locust: first the trivial health endpoint (the ceiling: what this server
 answers when a request does almost nothing), then the mix for the given time: the public
-calendar, members reading cases, the secretariat opening cases and firing transitions,
-each user pausing 0.5–1.5 s between requests (the ceiling's users do not pause).
+calendar, members reading cases, the secretariat opening cases and firing transitions.
+
+The mix's users are client programs (a calendar service, the members' and the
+secretariat's systems), each pausing 0.1–0.5 s between tasks; the ceiling's users do not
+pause. A pause caps what a user can ask whatever the server does, so the report prints
+that cap (the mix's requests per second if every answer took no time) beside what was
+served: 100 users pausing 0.3 s on average, 1.2 requests a task (the public and the
+members ask one, the secretariat three: open, propose, withdraw) ask at most ~400 req/s.
 Prints requests per second, p50/p95/p99 and errors of both, and the goals.
 
 Needs the ``bench`` extra (locust) and PostgreSQL (``TEST_POSTGRES_URL``).
@@ -39,6 +45,11 @@ from engine.services.tokens import create_token
 HERE = Path(__file__).parent
 BIN = Path(sys.executable).parent
 GOALS = {"errors": 0, "p99_ms": 300, "share_of_ceiling": 0.25}
+THINK = (0.1, 0.5)
+"""Seconds a mix user pauses between tasks, at least and at most."""
+REQUESTS_PER_TASK = (4 * 1 + 5 * 1 + 1 * 3) / (4 + 5 + 1)
+"""The users' weights in the locustfile (public 4, member 5, secretariat 1) and their
+requests per task (the secretariat's task is three requests)."""
 
 
 def prepare(url: str, folder: Path) -> Path:
@@ -110,9 +121,41 @@ def public_calendar(base: str, council: str) -> str:
     return f"/api/v1/councils/{council}/meetings"
 
 
-def run_locust(phase: str, base: str, setup: Path, users: int, seconds: int, folder: Path) -> dict:
+def server_cpu_seconds(pid: int) -> float | None:
+    """CPU seconds (user + system) of the server and its workers so far; None off Linux.
+
+    The figure a busy shared machine does not distort: wall-clock rates depend on what
+    else runs, the CPU spent per request much less."""
+    try:
+        parents = {}
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                except OSError:
+                    continue
+                parents[int(entry.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
+    except OSError:
+        return None
+    family, ticks = {pid}, 0
+    for child, (parent, _) in parents.items():
+        if parent == pid:
+            family.add(child)
+    for member in family:
+        ticks += parents.get(member, (0, 0))[1]
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def run_locust(
+    phase: str, base: str, setup: Path, users: int, seconds: int, folder: Path, server: int
+) -> dict:
     prefix = folder / phase
-    env = {**os.environ, "LOAD_PHASE": phase, "LOAD_SETUP": str(setup)}
+    env = {
+        **os.environ,
+        "LOAD_PHASE": phase,
+        "LOAD_SETUP": str(setup),
+        "LOAD_THINK": ",".join(str(s) for s in THINK),
+    }
     command = [
         str(BIN / "locust"),
         "-f", str(HERE / "load_locustfile.py"),
@@ -123,14 +166,21 @@ def run_locust(phase: str, base: str, setup: Path, users: int, seconds: int, fol
         "--csv", str(prefix),
     ]  # fmt: skip
     log = folder / f"{phase}.log"
+    cpu_before = server_cpu_seconds(server)
     with log.open("w") as output:
         subprocess.run(command, env=env, check=False, stdout=output, stderr=subprocess.STDOUT)
+    cpu_after = server_cpu_seconds(server)
     if not Path(f"{prefix}_stats.csv").exists():
         raise SystemExit(f"locust wrote no figures:\n{log.read_text()[-3000:]}")
     with open(f"{prefix}_stats.csv", newline="") as handle:
         rows = list(csv.DictReader(handle))
     total = next(r for r in rows if r["Name"] == "Aggregated")
+    requests = int(total["Request Count"])
+    cpu = None
+    if cpu_before is not None and cpu_after is not None and requests:
+        cpu = (cpu_after - cpu_before) / requests * 1000
     return {
+        "cpu_ms": cpu,
         "rows": [r for r in rows if r["Name"] != "Aggregated"],
         "rps": float(total["Requests/s"]),
         "requests": int(total["Request Count"]),
@@ -172,8 +222,10 @@ def main() -> None:
             data = json.loads(setup.read_text())
             data["calendar"] = public_calendar(base, data["council"])
             setup.write_text(json.dumps(data))
-            ceiling = run_locust("ceiling", base, setup, args.users, args.ceiling_seconds, folder)
-            mix = run_locust("mix", base, setup, args.users, args.seconds, folder)
+            ceiling = run_locust(
+                "ceiling", base, setup, args.users, args.ceiling_seconds, folder, server.pid
+            )
+            mix = run_locust("mix", base, setup, args.users, args.seconds, folder, server.pid)
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -183,16 +235,22 @@ def main() -> None:
 def report(args, data: dict, ceiling: dict, mix: dict) -> None:
     print(
         f"gunicorn {args.workers} workers × {args.threads} threads on PostgreSQL, loopback, "
-        f"{args.users} users (the mix's pause 0.5–1.5 s between requests); "
-        f"public calendar: {data['calendar']}"
+        f"{args.users} users; public calendar: {data['calendar']}"
+    )
+    cap = args.users / (sum(THINK) / 2) * REQUESTS_PER_TASK
+    print(
+        f"the mix's users pause {THINK[0]}–{THINK[1]} s between tasks: with answers that "
+        f"took no time they would ask {cap:.0f} req/s; the ceiling's users do not pause"
     )
     print(
         f"{'':<22}{'req/s':>9}{'requests':>10}{'errors':>8}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}"
+        f"{'workers CPU ms/req':>20}"
     )
     for name, row in (("ceiling (/health)", ceiling), ("mix", mix)):
+        cpu = "" if row["cpu_ms"] is None else f"{row['cpu_ms']:.1f}"
         print(
             f"{name:<22}{row['rps']:>9.1f}{row['requests']:>10}{row['errors']:>8}"
-            f"{row['p50']:>8.0f}{row['p95']:>8.0f}{row['p99']:>8.0f}"
+            f"{row['p50']:>8.0f}{row['p95']:>8.0f}{row['p99']:>8.0f}{cpu:>20}"
         )
     for row in mix["rows"]:
         print(

@@ -14,8 +14,8 @@ dropped and created again) and the head is set once at the end.
 
 The app is built as a worker of ``politirad serve`` builds it (``create_app``, then
 ``web.app.settle``). The secretariat of the first council logs in through the login form
-of the Flask test client; then the dashboard, a filtered case list and a case page are each requested
-``--requests`` times (after a warm-up), in turn. Printed per page: median and p99
+of the Flask test client; then the dashboard, a filtered case list and a case page are
+each requested ``--requests`` times (after a warm-up), in turn. Printed per page: median and p99
 (goal: p99 under 100 ms on SQLite), the number of SQL statements a request runs, and
 the raw baseline: the very statements and parameters the page ran, captured from the
 cursor and replayed with plain ``sqlite3`` / ``psycopg`` in the same run, with the

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Callable, Iterable
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from icalendar import Calendar, Event
-from sqlalchemy import or_, select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import Select, bindparam, or_, select, update
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from engine.access import COUNCIL_ROLES, EDITOR_ROLES, Visibility, visibility
 from engine.actors import Actor, actor_for
@@ -142,6 +144,99 @@ def public_calendar(
         if event is not None:
             calendar.add_component(event)
     return calendar.to_ical()
+
+
+def _public_calendar_inputs_query() -> Select:
+    meeting_case = aliased(Case)
+    entry_case = aliased(Case)
+    return (
+        select(
+            Meeting.case_id,
+            Meeting.council_id,
+            Meeting.year,
+            Meeting.number,
+            Meeting.date,
+            Meeting.starts_at,
+            Meeting.location,
+            meeting_case.council_id,
+            meeting_case.title,
+            meeting_case.public_title,
+            meeting_case.access,
+            meeting_case.state,
+            AgendaEntry.id,
+            AgendaEntry.position,
+            AgendaEntry.title,
+            AgendaEntry.public_title,
+            AgendaEntry.access,
+            entry_case.id,
+            entry_case.council_id,
+            entry_case.title,
+            entry_case.public_title,
+            entry_case.access,
+        )
+        .join(meeting_case, meeting_case.id == Meeting.case_id)
+        .outerjoin(AgendaEntry, AgendaEntry.meeting_id == Meeting.case_id)
+        .outerjoin(entry_case, entry_case.id == AgendaEntry.case_id)
+        .where(Meeting.council_id == bindparam("council_id"), Meeting.date >= bindparam("since"))
+        .order_by(Meeting.date, Meeting.number, Meeting.case_id, AgendaEntry.position)
+    )
+
+
+_PUBLIC_CALENDAR_INPUTS = _public_calendar_inputs_query()
+"""Built once: making the aliases costs more than running the query."""
+
+
+def public_calendar_inputs(session: Session, council: Council, now: datetime) -> tuple:
+    """Every value of the database that ``public_calendar`` reads for ``council`` at ``now``
+    (but the council's own row), as plain rows in one query: while they are equal, so is
+    the feed, but for its DTSTAMP. Whatever ``public_calendar`` comes to read, this must
+    read too."""
+    since = to_oslo(now - HISTORY).date()
+    rows = session.connection().execute(
+        _PUBLIC_CALENDAR_INPUTS, {"council_id": council.id, "since": since}
+    )
+    return tuple(tuple(row) for row in rows)
+
+
+class PublicCalendars:
+    """The public feeds made last, each kept beside the inputs it was made from.
+
+    A feed is served again only while ``public_calendar_inputs`` (one plain query) still
+    returns exactly those inputs, so a change to a meeting, its case or its agenda shows
+    in the very next answer; what stays is DTSTAMP, the time the feed was made. ``key``
+    names whatever else the feed depends on (the address its meeting links start with).
+    Safe for threads; holds at most ``size`` feeds.
+    """
+
+    def __init__(self, size: int = 32):
+        self._size = size
+        self._feeds: OrderedDict[Hashable, tuple[tuple, bytes]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def feed(
+        self,
+        session: Session,
+        council: Council,
+        *,
+        now: datetime | None = None,
+        link: MeetingLink | None = None,
+        key: Hashable = None,
+    ) -> bytes:
+        """The council's public feed, made anew only when its inputs changed."""
+        now = resolve(now)
+        slot = (council.id, council.slug, council.name, to_oslo(now - HISTORY).date(), key)
+        inputs = public_calendar_inputs(session, council, now)
+        with self._lock:
+            kept = self._feeds.get(slot)
+        if kept is not None and kept[0] == inputs:
+            return kept[1]
+        body = public_calendar(session, council, now=now, link=link)
+        with self._lock:
+            self._feeds[slot] = (inputs, body)
+            self._feeds.move_to_end(slot)
+            while len(self._feeds) > self._size:
+                self._feeds.popitem(last=False)
+        return body
 
 
 # --- a person's own feed -------------------------------------------------------------------

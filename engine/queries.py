@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -103,7 +104,7 @@ def list_cases(
     """Cases of a council, newest first (see ``search_cases``)."""
     now = resolve(now)
     query = _case_query(actor, council, CaseFilter(kind=kind, state=state, text=text), now)
-    return _rows(session, query.limit(limit).offset(offset), now)
+    return _rows(session.execute(query.limit(limit).offset(offset)), now)
 
 
 def search_cases(
@@ -116,8 +117,8 @@ def search_cases(
     per_page: int = 25,
     now: datetime | None = None,
 ) -> CasePage:
-    """One page of a council's cases, newest first, with the total: two statements
-    whatever the page size.
+    """One page of a council's cases, newest first, with the total: one statement
+    whatever the page size (two for a page past the last).
 
     Titles the actor may not see show as public titles; restricted cases the actor is
     not cleared for are left out altogether, from the rows and the total. A text search
@@ -127,9 +128,19 @@ def search_cases(
     now = resolve(now)
     page, per_page = max(1, page), min(max(1, per_page), 200)
     query = _case_query(actor, council, filters, now)
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    rows = _rows(session, query.limit(per_page).offset((page - 1) * per_page), now)
-    return CasePage(rows, total or 0, page, per_page)
+    # Each row carries the count of all rows the WHERE finds (a window over the whole
+    # result, taken before LIMIT), so the total needs no second statement.
+    result = session.execute(
+        query.add_columns(func.count().over().label("total"))
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    rows = _rows((row[:3] for row in result), now)
+    if result:
+        total = result[0].total
+    else:  # past the last page: no row to carry the total, so count on its own
+        total = session.scalar(select(func.count(Case.id)).where(query.whereclause)) or 0
+    return CasePage(rows, total, page, per_page)
 
 
 def _case_query(actor: Actor, council: Council, filters: CaseFilter, now: datetime) -> Select:
@@ -200,7 +211,7 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _rows(session: Session, query: Select, now: datetime) -> list[CaseRow]:
+def _rows(result: Iterable[tuple[Case, Any, datetime | None]], now: datetime) -> list[CaseRow]:
     return [
         CaseRow(
             number=case.number,
@@ -215,7 +226,7 @@ def _rows(session: Session, query: Select, now: datetime) -> list[CaseRow]:
             next_due=next_due,
             overdue=next_due is not None and next_due < now,
         )
-        for case, is_full, next_due in session.execute(query)
+        for case, is_full, next_due in result
     ]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, selectinload
 
 from engine.actors import Actor
@@ -106,10 +106,14 @@ def get_council(session: Session, slug: str | None) -> Council:
         if len(councils) != 1:
             raise ValidationError("say which council (--council SLUG)")
         return councils[0]
-    council = session.scalars(select(Council).where(Council.slug == slug)).one_or_none()
+    council = session.scalars(_COUNCIL_BY_SLUG, {"slug": slug}).one_or_none()
     if council is None:
         raise NotFound(f"no council '{slug}'")
     return council
+
+
+_COUNCIL_BY_SLUG = select(Council).where(Council.slug == bindparam("slug"))
+"""Built once: making a statement costs more than running this one."""
 
 
 def create_person(

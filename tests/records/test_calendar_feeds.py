@@ -238,6 +238,42 @@ def test_an_unknown_councils_calendar_is_not_found(client, world):
     assert client.get("/public/nowhere/calendar.ics").status_code == 404
 
 
+def test_the_public_calendar_is_made_again_at_once_when_what_it_shows_changes(
+    client, session, world, meeting
+):
+    def fetch() -> bytes:
+        response = client.get("/public/testby/calendar.ics")
+        assert response.status_code == 200
+        return response.data
+
+    first = fetch()
+    assert fetch() == first  # unchanged inputs: the same feed, DTSTAMP included
+    item(session, world, "Trygghet på Grønland", meeting=meeting)
+    (event,) = events(fetch())
+    assert "Trygghet på Grønland" in event.decoded("DESCRIPTION")
+    entry = meeting.agenda[-1]
+    entry.case.title = "Trygghet ved Vaterland"
+    session.flush()
+    (event,) = events(fetch())
+    assert "Trygghet ved Vaterland" in event.decoded("DESCRIPTION")
+    entry.case.access, entry.case.public_title = "exempt", "Sak om trygghet"
+    entry.case.legal_basis = "offl. § 24 tredje ledd"
+    session.flush()
+    text = events(fetch())[0].decoded("DESCRIPTION")
+    assert "Sak om trygghet" in text and "Vaterland" not in text
+    meeting.location, meeting.starts_at = "Politihuset", time(12, 0)
+    session.flush()
+    (event,) = events(fetch())
+    assert str(event["LOCATION"]) == "Politihuset"
+    assert event.decoded("DTSTART").isoformat() == "2026-03-26T11:00:00+00:00"
+    fire(session, meeting.case, "cancel", actor=world.actor("sec"), comment="Avlyst", now=NOW)
+    (event,) = events(fetch())
+    assert str(event["STATUS"]) == "CANCELLED"
+    session.delete(meeting)
+    session.flush()
+    assert events(fetch()) == []
+
+
 def test_the_calendar_page_needs_a_login(client, world):
     response = client.get("/me/calendar")
     assert response.status_code == 302 and "/login" in response.headers["Location"]

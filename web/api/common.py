@@ -3,17 +3,26 @@ case's ETag, and a case as a response body."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from flask import request
-from sqlalchemy import func, select
+from sqlalchemy import String, bindparam, cast, func, literal_column, null, select, union_all
 
 from engine.access import Visibility, visibility
 from engine.actors import Actor
 from engine.calendar import to_oslo
 from engine.clock import resolve
-from engine.models import Case, Council, Deadline
+from engine.db import UTCDateTime
+from engine.models import (
+    Bydel,
+    Case,
+    Council,
+    Deadline,
+    PriorityArea,
+    case_bydel,
+    case_priority_area,
+)
 from engine.models.enums import DeadlineStatus
 from engine.queries import visible_case
 from engine.services.people import get_council
@@ -72,14 +81,47 @@ def check_if_match(case: Case) -> int | None:
     )
 
 
+# Built once: making a statement costs more than running these.
+_NEXT_DUE = select(func.min(Deadline.due).label("due")).where(
+    Deadline.case_id == bindparam("case_id"), Deadline.status == DeadlineStatus.PENDING
+)
+_AROUND = union_all(
+    select(
+        literal_column("'due'").label("what"),
+        cast(null(), String).label("tag"),
+        func.min(Deadline.due).label("due"),
+    ).where(Deadline.case_id == bindparam("case_id"), Deadline.status == DeadlineStatus.PENDING),
+    select(literal_column("'bydel'"), Bydel.code, cast(null(), UTCDateTime))
+    .join(case_bydel, case_bydel.c.bydel_id == Bydel.id)
+    .where(case_bydel.c.case_id == bindparam("case_id")),
+    select(literal_column("'area'"), cast(PriorityArea.number, String), cast(null(), UTCDateTime))
+    .join(case_priority_area, case_priority_area.c.priority_area_id == PriorityArea.id)
+    .where(case_priority_area.c.case_id == bindparam("case_id")),
+)
+"""A case's next due date, bydel codes and priority area numbers in one round trip."""
+
+
+def _around(case: Case, full: bool) -> tuple[datetime | None, list[str], list[int]]:
+    """The case's next pending due date and, if ``full``, its bydeler and priority areas."""
+    conn = db().connection()
+    if not full:
+        return conn.execute(_NEXT_DUE, {"case_id": case.id}).scalar(), [], []
+    due, bydeler, areas = None, [], []
+    for what, tag, at in conn.execute(_AROUND, {"case_id": case.id}):
+        if what == "due":
+            due = at
+        elif what == "bydel":
+            bydeler.append(tag)
+        else:
+            areas.append(int(tag))
+    return due, sorted(bydeler), sorted(areas)
+
+
 def case_body(actor: Actor, case: Case) -> dict[str, Any]:
-    """The case as ``actor`` may see it; a title-only case shows its public face only."""
+    """The case as ``actor`` may see it; a title-only case shows its public face only.
+    Call it after the request's changes are flushed."""
     full = visibility(actor, case, today()) == Visibility.FULL
-    next_due = db().scalar(
-        select(func.min(Deadline.due)).where(
-            Deadline.case_id == case.id, Deadline.status == DeadlineStatus.PENDING
-        )
-    )
+    next_due, bydeler, areas = _around(case, full)
     numbers = {}
     for link in ("meeting_id", "parent_id"):
         other_id = getattr(case, link)
@@ -103,8 +145,8 @@ def case_body(actor: Actor, case: Case) -> dict[str, Any]:
         "meeting": numbers.get("meeting_id"),
         "parent": numbers.get("parent_id"),
         "referral_target": case.referral_target if full else None,
-        "bydeler": sorted(b.code for b in case.bydeler) if full else [],
-        "priority_areas": sorted(p.number for p in case.priority_areas) if full else [],
+        "bydeler": bydeler,
+        "priority_areas": areas,
         "data": dict(case.data) if full else {},
         "workflow_hash": case.workflow_hash,
     }

@@ -3,7 +3,16 @@ where a logged-in person makes (or ends) the secret link of their feed."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 
 from engine import calendar_feeds as feeds
@@ -33,9 +42,12 @@ def _ics(body: bytes, *, private: bool) -> Response:
 
 @blueprint.get("/public/<council>/calendar.ics")
 def public_calendar(council: str):
-    """Anyone may subscribe to a council's meetings."""
+    """Anyone may subscribe to a council's meetings. The feed is made once and served again
+    while its inputs stay the same (checked with one query on every request)."""
     found = get_council(db(), council)
-    return _ics(feeds.public_calendar(db(), found, link=_public_meeting_url), private=False)
+    made = current_app.extensions.setdefault("politirad.public_calendars", feeds.PublicCalendars())
+    body = made.feed(db(), found, link=_public_meeting_url, key=request.url_root)
+    return _ics(body, private=False)
 
 
 @blueprint.get("/feeds/<token>.ics")
