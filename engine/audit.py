@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from engine.actors import Actor
 from engine.db import Prepared
-from engine.models import AuditHead, CaseEvent
+from engine.models import AuditHead, Case, CaseEvent
 from engine.models.audit import GENESIS_HASH
 from workflows.model import canonical_json
 
@@ -131,27 +131,26 @@ def compute_hash(prev_hash: str, payload: dict[str, Any]) -> str:
 
 def append(
     conn: Connection,
+    case: Case,
     *,
-    case_id: int,
-    council_id: int,
     kind: str,
     actor: Actor,
     party: str | None,
     at: datetime,
-    workflow_hash: str,
     changes: dict[str, list[Any]],
     trigger: str | None = None,
     from_state: str | None = None,
     to_state: str | None = None,
     comment: str = "",
 ) -> Event:
-    """Write the next event of the chain in the connection's transaction."""
+    """Write the next event of ``case``'s chain in the connection's transaction, under the
+    workflow definition the case is pinned to."""
     head = _head(conn)
     at = at.astimezone(UTC)  # the hash covers the time as it is stored and read back
     fields = {
         "seq": head.seq + 1,
-        "case_id": case_id,
-        "council_id": council_id,
+        "case_id": case.id,
+        "council_id": case.council_id,
         "kind": str(kind),
         "at": at,
         "actor": actor.login,
@@ -162,7 +161,7 @@ def append(
         "to_state": to_state,
         "changes": canonical_json(changes),
         "comment": comment,
-        "workflow_hash": workflow_hash,
+        "workflow_hash": case.workflow_hash,
         "prev_hash": head.hash,
     }
     event = Event(**fields, hash=compute_hash(head.hash, event_payload(fields)))

@@ -219,13 +219,11 @@ def _record(conn: Connection, case: Case, name: str, comment: str, now: datetime
     """The case's history shows that its deadline passed and what the scheduler did."""
     audit.append(
         conn,
-        case_id=case.id,
-        council_id=case.council_id,
+        case,
         kind=EventKind.DEADLINE,
         actor=Actor.system(),
         party=None,
         at=now,
-        workflow_hash=case.workflow_hash,
         changes={f"deadline.{name}": [DeadlineStatus.PENDING, DeadlineStatus.DONE]},
         comment=comment,
     )

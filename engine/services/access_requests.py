@@ -235,13 +235,11 @@ def release_for(
     )
     audit.append(
         session.connection(),
-        case_id=request.id,
-        council_id=request.council_id,
+        request,
         kind=EventKind.UPDATE,
         actor=Actor.system(),
         party=None,
         at=now,
-        workflow_hash=request.workflow_hash,
         changes={
             f"release.{release.id}": [
                 None,

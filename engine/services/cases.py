@@ -189,13 +189,11 @@ def open_case(
     changes.update({f"data.{key}": [None, value] for key, value in sorted(values.items())})
     audit.append(
         conn,
-        case_id=case.id,
-        council_id=council.id,
+        case,
         kind=EventKind.OPENED,
         actor=actor,
         party=seat.party if seat else None,
         at=now,
-        workflow_hash=case.workflow_hash,
         changes=changes,
         to_state=case.state,
     )
@@ -293,13 +291,11 @@ def update_case(
         deadlines.reanchor(conn, case, definition, anchors)
     event = audit.append(
         conn,
-        case_id=case.id,
-        council_id=case.council_id,
+        case,
         kind=EventKind.UPDATE,
         actor=actor,
         party=seat.party if seat else None,
         at=now,
-        workflow_hash=case.workflow_hash,
         changes=diff,
         comment=comment,
     )
@@ -390,13 +386,11 @@ def fire(
             events.append(
                 audit.append(
                     conn,
-                    case_id=case.id,
-                    council_id=case.council_id,
+                    case,
                     kind=EventKind.TRANSITION,
                     actor=actor,
                     party=party,
                     at=now,
-                    workflow_hash=case.workflow_hash,
                     changes=diff,
                     trigger=trigger,
                     from_state=source,
@@ -637,13 +631,11 @@ def _approve(
     )
     return audit.append(
         conn,
-        case_id=case.id,
-        council_id=case.council_id,
+        case,
         kind=EventKind.APPROVAL,
         actor=actor,
         party=party,
         at=now,
-        workflow_hash=case.workflow_hash,
         changes=changes,
         trigger=transition.trigger,
         comment=comment,

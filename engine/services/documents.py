@@ -143,13 +143,11 @@ def register_document(
     session.flush()
     audit.append(
         conn,
-        case_id=case.id,
-        council_id=case.council_id,
+        case,
         kind=EventKind.UPDATE,
         actor=actor,
         party=party,
         at=now,
-        workflow_hash=case.workflow_hash,
         changes={f"document.{document.seq}": [None, _audited(document)]},
         comment=f"Dokument {document.number} journalført.",
     )
@@ -364,13 +362,11 @@ def add_redaction(
     session.flush()
     audit.append(
         conn,
-        case_id=case.id,
-        council_id=case.council_id,
+        case,
         kind=EventKind.UPDATE,
         actor=actor,
         party=party,
         at=now,
-        workflow_hash=case.workflow_hash,
         changes={
             f"document.{document.seq}.redaction.{redaction.id}": [None, {"sha256": stored.sha256}]
         },

@@ -76,13 +76,11 @@ def record_change(
     as an ``update`` event on the case; the case row itself is left as it is."""
     return audit.append(
         session.connection(),
-        case_id=case.id,
-        council_id=case.council_id,
+        case,
         kind=EventKind.UPDATE,
         actor=actor,
         party=party,
         at=now,
-        workflow_hash=case.workflow_hash,
         changes=dict(changes),
         comment=comment,
     )
