@@ -31,22 +31,23 @@ class ReferenceData:
     areas: list[PriorityArea]
 
 
-def reference_data(session: Session, council: Council) -> ReferenceData:
-    """Everything the administration page shows, in three queries and a fourth for coverage."""
+def reference_data(
+    session: Session, council: Council, *, units: bool = True, coverage: bool = True
+) -> ReferenceData:
+    """The council's bydeler, priority areas and (unless ``units`` is false) police units,
+    with which bydeler each unit covers (unless ``coverage`` is false: one query less)."""
+    unit_query = (
+        select(PoliceUnit).where(PoliceUnit.council_id == council.id).order_by(PoliceUnit.name)
+    )
+    if coverage:
+        unit_query = unit_query.options(selectinload(PoliceUnit.coverage))
     return ReferenceData(
         bydeler=list(
             session.scalars(
                 select(Bydel).where(Bydel.council_id == council.id).order_by(Bydel.code)
             )
         ),
-        units=list(
-            session.scalars(
-                select(PoliceUnit)
-                .where(PoliceUnit.council_id == council.id)
-                .options(selectinload(PoliceUnit.coverage))
-                .order_by(PoliceUnit.name)
-            )
-        ),
+        units=list(session.scalars(unit_query)) if units else [],
         areas=list(
             session.scalars(
                 select(PriorityArea)

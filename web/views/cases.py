@@ -32,7 +32,7 @@ from engine.actors import Actor
 from engine.calendar import to_oslo
 from engine.dashboard import deadline_day
 from engine.errors import GuardFailed, ValidationError
-from engine.models import Bydel, Case, Council, PoliceUnit, PriorityArea
+from engine.models import Case, Council, PriorityArea
 from engine.models.enums import Access
 from engine.queries import (
     CaseFile,
@@ -43,8 +43,10 @@ from engine.queries import (
     visible_case,
 )
 from engine.runtime import current_definitions, definition_of
+from engine.services import reference
 from engine.services.cases import Availability, fire, open_case, update_case
 from engine.services.people import get_council
+from engine.services.reference import ReferenceData
 from web import clock
 from web.auth import current_actor, login_required, safe_next
 from web.db import commit, db
@@ -309,11 +311,9 @@ def state_choices(kind: str | None) -> list[tuple[str, str]]:
     return list(seen.items()) if kind else sorted(seen.items(), key=lambda pair: pair[1])
 
 
-@dataclass
-class Reference:
-    bydeler: list[Bydel]
-    units: list[PoliceUnit]
-    areas: list[PriorityArea]
+@dataclass(frozen=True)
+class Reference(ReferenceData):
+    """The council's reference data with the names a page shows."""
 
     def area_name(self, area: PriorityArea) -> str:
         return area.name_en if locale() == "en" else area.name_nb
@@ -328,30 +328,8 @@ class Reference:
 
 
 def reference_data(council: Council, *, units: bool = True) -> Reference:
-    session = db()
-    return Reference(
-        bydeler=list(
-            session.scalars(
-                select(Bydel).where(Bydel.council_id == council.id).order_by(Bydel.code)
-            )
-        ),
-        units=list(
-            session.scalars(
-                select(PoliceUnit)
-                .where(PoliceUnit.council_id == council.id)
-                .order_by(PoliceUnit.name)
-            )
-        )
-        if units
-        else [],
-        areas=list(
-            session.scalars(
-                select(PriorityArea)
-                .where(PriorityArea.council_id == council.id)
-                .order_by(PriorityArea.number)
-            )
-        ),
-    )
+    found = reference.reference_data(db(), council, units=units, coverage=False)
+    return Reference(**vars(found))
 
 
 # --- the case page --------------------------------------------------------------------------
