@@ -1,5 +1,8 @@
 """The audit chain: append hash-chained events and verify them.
 
+One chain holds every change: to a case (``append``) and to who sits in a council
+with what access (``append_about_person``).
+
 Every event carries a unique sequence number and
 ``sha256(previous hash ‖ canonical JSON of the event)``. Appends lock the single
 ``audit_head`` row, so concurrent writers queue instead of forking the chain;
@@ -45,7 +48,7 @@ class Event:
     """An event as written; read events back as ``engine.models.CaseEvent``."""
 
     seq: int
-    case_id: int
+    case_id: int | None
     council_id: int
     kind: str
     at: datetime
@@ -57,9 +60,10 @@ class Event:
     to_state: str | None
     changes: str
     comment: str
-    workflow_hash: str
+    workflow_hash: str | None
     prev_hash: str
     hash: str
+    about_person_id: int | None = None
 
 
 def _head(conn: Connection) -> _Head:
@@ -115,13 +119,21 @@ _HASHED = (
 )
 
 
-_INSERT_EVENT = Prepared(insert(CaseEvent.__table__).inline(), (*_HASHED, "prev_hash", "hash"))
+_INSERT_EVENT = Prepared(
+    insert(CaseEvent.__table__).inline(), (*_HASHED, "about_person_id", "prev_hash", "hash")
+)
 
 
 def event_payload(event: Mapping[str, Any]) -> dict[str, Any]:
-    """The fields an event's hash covers, as plain JSON values."""
+    """The fields an event's hash covers, as plain JSON values.
+
+    ``about_person_id`` came later (migration 0010): it is covered where it is set, so
+    every event written before it hashes as it always did.
+    """
     payload = {name: event[name] for name in _HASHED}
     payload["at"] = event["at"].isoformat(timespec="microseconds")
+    if event.get("about_person_id") is not None:
+        payload["about_person_id"] = event["about_person_id"]
     return payload
 
 
@@ -145,25 +157,68 @@ def append(
 ) -> Event:
     """Write the next event of ``case``'s chain in the connection's transaction, under the
     workflow definition the case is pinned to."""
+    return _append(
+        conn,
+        {
+            "case_id": case.id,
+            "council_id": case.council_id,
+            "kind": str(kind),
+            "at": at,
+            "actor": actor.login,
+            "actor_id": actor.person_id,
+            "party": party,
+            "trigger": trigger,
+            "from_state": from_state,
+            "to_state": to_state,
+            "changes": changes,
+            "comment": comment,
+            "workflow_hash": case.workflow_hash,
+            "about_person_id": None,
+        },
+    )
+
+
+def append_about_person(
+    conn: Connection,
+    person_id: int,
+    council_id: int,
+    *,
+    kind: str,
+    actor: Actor,
+    party: str | None,
+    at: datetime,
+    changes: dict[str, list[Any]],
+    comment: str = "",
+) -> Event:
+    """Write the next event of the chain about a person in a council (a ``membership`` or
+    ``person`` event), in the connection's transaction."""
+    return _append(
+        conn,
+        {
+            "case_id": None,
+            "council_id": council_id,
+            "kind": str(kind),
+            "at": at,
+            "actor": actor.login,
+            "actor_id": actor.person_id,
+            "party": party,
+            "trigger": None,
+            "from_state": None,
+            "to_state": None,
+            "changes": changes,
+            "comment": comment,
+            "workflow_hash": None,
+            "about_person_id": person_id,
+        },
+    )
+
+
+def _append(conn: Connection, fields: dict[str, Any]) -> Event:
     head = _head(conn)
-    at = at.astimezone(UTC)  # the hash covers the time as it is stored and read back
-    fields = {
-        "seq": head.seq + 1,
-        "case_id": case.id,
-        "council_id": case.council_id,
-        "kind": str(kind),
-        "at": at,
-        "actor": actor.login,
-        "actor_id": actor.person_id,
-        "party": party,
-        "trigger": trigger,
-        "from_state": from_state,
-        "to_state": to_state,
-        "changes": canonical_json(changes),
-        "comment": comment,
-        "workflow_hash": case.workflow_hash,
-        "prev_hash": head.hash,
-    }
+    fields["seq"] = head.seq + 1
+    fields["at"] = fields["at"].astimezone(UTC)  # the hash covers the time as stored and read
+    fields["changes"] = canonical_json(fields["changes"])
+    fields["prev_hash"] = head.hash
     event = Event(**fields, hash=compute_hash(head.hash, event_payload(fields)))
     # The trigger case_event_moves_head (migration 0004) moves audit_head with it.
     _INSERT_EVENT.execute(conn, {**fields, "hash": event.hash})

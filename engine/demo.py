@@ -57,6 +57,8 @@ from engine.services.people import add_membership, create_council, create_person
 DEMO_PASSWORD = "politirad-demo"
 COUNCIL_NAME = "Politirådet i Oslo"
 SEATS_FROM = date(2023, 1, 1)
+SEATS_GIVEN = utc(datetime(2023, 1, 2, 9, tzinfo=OSLO))
+"""When the demo's seats were given (audited then, before the first case opens)."""
 EARLIEST = date(2025, 1, 1)
 """The fixed history runs into 2024; the demo is built as of this day or later."""
 
@@ -183,6 +185,7 @@ def _add_people(session: Session, council: Council) -> dict[str, Person]:
             valid_from=SEATS_FROM,
             appointed_by=people[spec.appointed_by] if spec.appointed_by else None,
             cleared=spec.cleared,
+            now=SEATS_GIVEN,
         )
         people[spec.login] = person
     return people

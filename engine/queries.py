@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from engine.access import Visibility, full_access_clause, listable_clause, visibility
@@ -381,10 +381,22 @@ def case_timeline(session: Session, case: Case, *, after: int = 0) -> list[Timel
 
     The caller decides whether the actor may see them (see ``case_file``).
     """
+    return _timeline(session, CaseEvent.case_id == case.id, CaseEvent.seq > after)
+
+
+def person_history(session: Session, council_id: int, person_id: int) -> list[TimelineEntry]:
+    """The audited changes to a person's seats and details in a council, oldest first: what
+    the council's secretariat sees on the person's page."""
+    return _timeline(
+        session, CaseEvent.about_person_id == person_id, CaseEvent.council_id == council_id
+    )
+
+
+def _timeline(session: Session, *where: ColumnElement[bool]) -> list[TimelineEntry]:
     rows = session.execute(
         select(CaseEvent, Person.display_name)
         .outerjoin(Person, Person.id == CaseEvent.actor_id)
-        .where(CaseEvent.case_id == case.id, CaseEvent.seq > after)
+        .where(*where)
         .order_by(CaseEvent.seq)
     )
     return [

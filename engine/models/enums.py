@@ -38,6 +38,14 @@ class EventKind(StrEnum):
     APPROVAL = "approval"
     UPDATE = "update"
     DEADLINE = "deadline"
+    MEMBERSHIP = "membership"
+    """a seat given or changed: its role, party, period or clearance for restricted items"""
+    PERSON = "person"
+    """a person's name, e-mail address, language, or activation changed"""
+
+
+ABOUT_A_PERSON = (EventKind.MEMBERSHIP, EventKind.PERSON)
+"""The kinds of event that are about a person in a council rather than about a case."""
 
 
 class OutboxStatus(StrEnum):

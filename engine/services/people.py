@@ -1,19 +1,27 @@
-"""Councils, people and memberships (administration)."""
+"""Councils, people and memberships (administration).
+
+Who sits in a council, with what role and whether cleared for restricted items, decides
+what they may see and do; so every change to it is an event in the audit chain, about
+the person rather than a case: a seat given or changed (``membership``), a person's
+details or activation changed (``person``, once in each council where they have a seat).
+"""
 
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, selectinload
 
+from engine import audit
 from engine.actors import Actor
 from engine.calendar import to_oslo
 from engine.clock import resolve
 from engine.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from engine.models import Council, Membership, Person
-from engine.models.enums import PartyCode, Role
+from engine.models.enums import EventKind, PartyCode, Role
 from engine.passwords import hash_password
 from engine.services.logins import end_all_sessions
 
@@ -50,17 +58,89 @@ def is_secretariat(actor: Actor, council_id: int | None = None) -> bool:
     return True
 
 
-def _require_admin_of(session: Session, actor: Actor, person: Person) -> None:
-    """The secretariat of a council where ``person`` has (or had) a seat administers them."""
-    if actor.is_system:
-        return
-    councils = set(
-        session.scalars(select(Membership.council_id).where(Membership.person_id == person.id))
+def _require_admin_of(session: Session, actor: Actor, person: Person) -> list[int]:
+    """The secretariat of a council where ``person`` has (or had) a seat administers them.
+    Returns the councils where they have or had one."""
+    councils = sorted(
+        set(session.scalars(select(Membership.council_id).where(Membership.person_id == person.id)))
     )
-    for council_id in councils:
-        if is_secretariat(actor, council_id):
-            return
+    if actor.is_system or any(is_secretariat(actor, council_id) for council_id in councils):
+        return councils
     raise PermissionDenied("only the secretariat of the person's council may change them")
+
+
+def _lock_chain(session: Session) -> None:
+    """Take the audit chain's head before changing any row, in the order every writer does
+    (a new seat is audited after the flush that gives it its id)."""
+    audit.next_seq(session.connection())
+
+
+def _seat_fields(membership: Membership) -> dict[str, Any]:
+    """What a seat is, as the audit chain records it."""
+    return {
+        "party": membership.party,
+        "role": membership.role,
+        "valid_from": membership.valid_from.isoformat(),
+        "valid_to": membership.valid_to.isoformat() if membership.valid_to else None,
+        "appointed_by": membership.appointed_by.login if membership.appointed_by else None,
+        "cleared": membership.cleared,
+    }
+
+
+def _audit_seat(
+    session: Session,
+    actor: Actor,
+    membership: Membership,
+    changed: dict[str, list[Any]],
+    now: datetime,
+    *,
+    party: str | None = None,
+) -> None:
+    """Audit a seat: ``changed`` fields old → new, or the whole seat when it is new."""
+    if not changed:
+        changed = {name: [None, value] for name, value in _seat_fields(membership).items()}
+    audit.append_about_person(
+        session.connection(),
+        membership.person_id,
+        membership.council_id,
+        kind=EventKind.MEMBERSHIP,
+        actor=actor,
+        party=party or _party_of(actor, membership.council_id, now),
+        at=now,
+        changes={f"membership.{membership.id}.{name}": pair for name, pair in changed.items()},
+    )
+
+
+def _audit_person(
+    session: Session,
+    actor: Actor,
+    person: Person,
+    councils: list[int],
+    changes: dict[str, list[Any]],
+    now: datetime,
+) -> None:
+    """Audit a change to a person once in every council where they have or had a seat."""
+    conn = session.connection()
+    for council_id in councils:
+        audit.append_about_person(
+            conn,
+            person.id,
+            council_id,
+            kind=EventKind.PERSON,
+            actor=actor,
+            party=_party_of(actor, council_id, now),
+            at=now,
+            changes=changes,
+        )
+
+
+def _party_of(actor: Actor, council_id: int, now: datetime) -> str | None:
+    """The party the actor acts for in the council (their secretariat seat's, if any)."""
+    seats = sorted(
+        actor.seats_in(council_id, to_oslo(now).date()),
+        key=lambda seat: seat.role != Role.SECRETARIAT,
+    )
+    return seats[0].party if seats else None
 
 
 def create_council(
@@ -83,19 +163,21 @@ def create_council(
     session.add(council)
     session.flush()
     if actor.person_id is not None:
-        today = to_oslo(resolve(None)).date()
+        now = resolve(None)
+        today = to_oslo(now).date()
         own = next(s for s in actor.seats if s.role == Role.SECRETARIAT and s.active_on(today))
-        session.add(
-            Membership(
-                person_id=actor.person_id,
-                council_id=council.id,
-                party=own.party,
-                role=Role.SECRETARIAT,
-                valid_from=today,
-                appointed_by_id=actor.person_id,
-            )
+        _lock_chain(session)
+        membership = Membership(
+            person_id=actor.person_id,
+            council_id=council.id,
+            party=own.party,
+            role=Role.SECRETARIAT,
+            valid_from=today,
+            appointed_by_id=actor.person_id,
         )
+        session.add(membership)
         session.flush()
+        _audit_seat(session, actor, membership, {}, now, party=own.party)
     return council
 
 
@@ -161,8 +243,10 @@ def add_membership(
     valid_to: date | None = None,
     appointed_by: Person | None = None,
     cleared: bool = False,
+    now: datetime | None = None,
 ) -> Membership:
     """Give a person a seat in a council for a period."""
+    now = resolve(now)
     _require_admin(actor, council.id)
     if party not in tuple(PartyCode):
         raise ValidationError(f"unknown party '{party}'", {"party": "unknown"})
@@ -170,6 +254,7 @@ def add_membership(
         raise ValidationError(f"unknown role '{role}'", {"role": "unknown"})
     if valid_to is not None and valid_to < valid_from:
         raise ValidationError("a membership cannot end before it starts", {"valid_to": "too early"})
+    _lock_chain(session)
     membership = Membership(
         person=person,
         council_id=council.id,
@@ -182,14 +267,26 @@ def add_membership(
     )
     session.add(membership)
     session.flush()
+    _audit_seat(session, actor, membership, {}, now)
     return membership
 
 
-def set_active(session: Session, *, actor: Actor, person: Person, active: bool) -> Person:
+def set_active(
+    session: Session,
+    *,
+    actor: Actor,
+    person: Person,
+    active: bool,
+    now: datetime | None = None,
+) -> Person:
     """Activate or deactivate a person; deactivating ends every session they have open."""
-    _require_admin_of(session, actor, person)
+    now = resolve(now)
+    councils = _require_admin_of(session, actor, person)
     if not active and person.id == actor.person_id:
         raise ValidationError("you cannot deactivate yourself", {"active": "yourself"})
+    if person.active == active:
+        return person
+    _audit_person(session, actor, person, councils, {"active": [person.active, active]}, now)
     person.active = active
     if not active:
         end_all_sessions(session, person)
@@ -205,17 +302,23 @@ def update_person(
     display_name: str,
     email: str | None,
     locale: str,
+    now: datetime | None = None,
 ) -> Person:
     """Change a person's name, e-mail address and language."""
-    _require_admin_of(session, actor, person)
+    now = resolve(now)
+    councils = _require_admin_of(session, actor, person)
     display_name = display_name.strip()
     if not display_name:
         raise ValidationError("a person needs a name", {"display_name": "required"})
     if locale not in ("nb", "en"):
         raise ValidationError(f"unknown language '{locale}'", {"locale": "unknown"})
-    person.display_name = display_name
-    person.email = (email or "").strip() or None
-    person.locale = locale
+    new = {"display_name": display_name, "email": (email or "").strip() or None, "locale": locale}
+    changes = {k: [getattr(person, k), v] for k, v in new.items() if getattr(person, k) != v}
+    if not changes:
+        return person
+    _audit_person(session, actor, person, councils, changes, now)
+    for name, (_old, value) in changes.items():
+        setattr(person, name, value)
     session.flush()
     return person
 
@@ -227,11 +330,19 @@ def update_membership(
     membership: Membership,
     valid_to: date | None,
     cleared: bool,
+    now: datetime | None = None,
 ) -> Membership:
     """End a seat (or change its end) and grant or withdraw clearance for restricted items."""
+    now = resolve(now)
     _require_admin(actor, membership.council_id)
     if valid_to is not None and valid_to < membership.valid_from:
         raise ValidationError("a membership cannot end before it starts", {"valid_to": "too early"})
+    old = _seat_fields(membership)
+    new = {**old, "valid_to": valid_to.isoformat() if valid_to else None, "cleared": cleared}
+    changed = {name: [old[name], new[name]] for name in old if old[name] != new[name]}
+    if not changed:
+        return membership
+    _audit_seat(session, actor, membership, changed, now)
     membership.valid_to = valid_to
     membership.cleared = cleared
     session.flush()
@@ -312,6 +423,7 @@ def register_member(
     email: str | None = None,
     password: str | None = None,
     locale: str = "nb",
+    now: datetime | None = None,
 ) -> Membership:
     """Register a new person together with their first seat in the council."""
     _require_admin(actor, council.id)
@@ -335,4 +447,5 @@ def register_member(
         valid_to=valid_to,
         appointed_by=appointed_by,
         cleared=cleared,
+        now=now,
     )
