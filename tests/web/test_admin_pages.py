@@ -119,6 +119,26 @@ def test_the_secretariat_ends_a_seat_and_grants_clearance(client, session, world
     assert (seat.valid_to, seat.cleared) == (date(2026, 12, 31), True)
 
 
+def test_the_persons_page_shows_who_granted_clearance_and_ended_the_seat_newest_first(
+    client, session, world
+):
+    log_in(client, session, world.people["sec"])
+    kmember = world.people["kmember"]
+    (seat,) = kmember.memberships
+    post(client, f"/testby/admin/memberships/{seat.id}", {"cleared": "1"})
+    post(client, f"/testby/admin/memberships/{seat.id}", {"valid_to": "2026-12-31", "cleared": "1"})
+
+    page = client.get(f"/testby/admin/people/{kmember.id}").get_data(as_text=True)
+
+    history = page[page.index('id="history"') :]
+    ended = history.index("Til: – → 31. des. 2026")
+    granted = history.index("Klarert for skjermede saker: nei → ja")
+    given = history.index("Rolle: – → Medlem")
+    assert ended < granted < given
+    assert history.count(world.people["sec"].display_name) == 2
+    assert "systemet" in history  # the factory gave the seat as the system
+
+
 def test_a_second_seat_is_added_with_who_appointed_it(client, session, world):
     log_in(client, session, world.people["sec"])
     guest = world.people["guest"]

@@ -23,6 +23,7 @@ from engine.cadence import add_steering_group, default_rules, rules_for, set_cad
 from engine.errors import Conflict, EngineError, PermissionDenied, ValidationError
 from engine.models import Council, Membership, Person, SteeringGroup
 from engine.models.enums import PartyCode, Role
+from engine.queries import TimelineEntry, person_history
 from engine.services import reference
 from engine.services.people import (
     add_membership,
@@ -41,6 +42,7 @@ from engine.services.people import (
 )
 from web.auth import current_actor, login_required, oslo_today
 from web.db import commit, db
+from web.formatting import oslo_date
 
 blueprint = Blueprint("admin", __name__)
 
@@ -73,6 +75,19 @@ FIELD_MESSAGES = {
     "unknown": _l("Ukjent verdi."),
     "yourself": _l("Du kan ikke deaktivere deg selv."),
 }
+# What an audited change to a seat or a person names, in words.
+PERSON_FIELD_LABELS = {
+    "party": _l("Part"),
+    "role": _l("Rolle"),
+    "valid_from": _l("Fra"),
+    "valid_to": _l("Til"),
+    "appointed_by": _l("Oppnevnt av"),
+    "cleared": _l("Klarert for skjermede saker"),
+    "display_name": _l("Navn"),
+    "email": _l("E-post"),
+    "locale": _l("Språk"),
+    "active": _l("Aktiv"),
+}
 CADENCE_LABELS = {
     "ordinary_meetings_per_year": _l("Ordinære møter per år (minst)"),
     "meeting_every_quarter": _l("Møte i hvert kvartal"),
@@ -96,6 +111,30 @@ def role_label(code: str) -> str:
 @blueprint.app_template_global()
 def admin_party_label(code: str) -> str:
     return str(PARTY_LABELS.get(code, code))
+
+
+@blueprint.app_template_global()
+def person_changes(entry: TimelineEntry) -> list[tuple[str, str, str]]:
+    """An audited change to a seat or a person as (what, from, to), in words."""
+    return [
+        (str(PERSON_FIELD_LABELS.get(field, field)), _value(field, old), _value(field, new))
+        for key, (old, new) in entry.changes.items()
+        for field in [key.rpartition(".")[2]]
+    ]
+
+
+def _value(field: str, value: Any) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return _("ja") if value else _("nei")
+    if field == "role":
+        return role_label(value)
+    if field == "party":
+        return admin_party_label(value)
+    if field in ("valid_from", "valid_to"):
+        return oslo_date(date.fromisoformat(value))
+    return str(value)
 
 
 # --- the frame of every page --------------------------------------------------------------
@@ -282,6 +321,7 @@ def _person_page(council: Council, person_id: int, **context: Any):
         ),
         today=oslo_today(),
         appointers=_appointers(council, council_people(session, council)),
+        history=person_history(session, council.id, person.id),
         **context,
     )
 
