@@ -69,12 +69,6 @@ def _require_admin_of(session: Session, actor: Actor, person: Person) -> list[in
     raise PermissionDenied("only the secretariat of the person's council may change them")
 
 
-def _lock_chain(session: Session) -> None:
-    """Take the audit chain's head before changing any row, in the order every writer does
-    (a new seat is audited after the flush that gives it its id)."""
-    audit.next_seq(session.connection())
-
-
 def _seat_fields(membership: Membership) -> dict[str, Any]:
     """What a seat is, as the audit chain records it."""
     return {
@@ -166,7 +160,7 @@ def create_council(
         now = resolve(None)
         today = to_oslo(now).date()
         own = next(s for s in actor.seats if s.role == Role.SECRETARIAT and s.active_on(today))
-        _lock_chain(session)
+        audit.next_seq(session.connection())  # lock the chain's head first, as every writer does
         membership = Membership(
             person_id=actor.person_id,
             council_id=council.id,
@@ -254,7 +248,7 @@ def add_membership(
         raise ValidationError(f"unknown role '{role}'", {"role": "unknown"})
     if valid_to is not None and valid_to < valid_from:
         raise ValidationError("a membership cannot end before it starts", {"valid_to": "too early"})
-    _lock_chain(session)
+    audit.next_seq(session.connection())  # lock the chain's head first, as every writer does
     membership = Membership(
         person=person,
         council_id=council.id,
