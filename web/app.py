@@ -23,6 +23,7 @@ from engine.models import Council
 from web import api, auth, formatting
 from web import db as request_db
 from web.errors import status_for
+from web.reasons import refusal_in_words
 
 LANGUAGES = ("nb", "en")
 CONTENT_SECURITY_POLICY = (
@@ -192,7 +193,8 @@ def _register_error_pages(app: Flask) -> None:
     @app.errorhandler(EngineError)
     def engine_error(error: EngineError):
         status = status_for(error)
-        return render_template("error.html", status=status, error=error), status
+        message = refusal_in_words(error, "")
+        return render_template("error.html", status=status, error=message), status
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):

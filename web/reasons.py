@@ -13,7 +13,7 @@ from collections.abc import Callable
 from flask_babel import gettext as _
 
 from engine.errors import GuardFailed
-from web.labels import field_label, party_labels, state_label, trigger_label
+from web.labels import action_status, field_label, party_labels, state_label, trigger_label
 
 
 def role_names() -> dict[str, str]:
@@ -175,6 +175,311 @@ def _message_patterns() -> list[tuple[re.Pattern[str], Callable[..., str]]]:
     ]
 
 
+def _secretariat_tasks() -> dict[str, str]:
+    """What ``only the secretariat may …`` names (``engine.services.meetings``)."""
+    return {
+        "build agendas": _("sette opp sakslister"),
+        "call substitutes": _("kalle inn varamedlemmer"),
+        "change the agenda": _("endre sakslisten"),
+        "declare a disqualification for someone else": _("erklære andre inhabile"),
+        "invite guests": _("invitere gjester"),
+        "record attendance": _("føre oppmøte"),
+        "record outcomes": _("føre utfall"),
+    }
+
+
+def _break_in_words(period: str) -> str:
+    """A break the council does not meet in (``engine.services.meetings.blocked_period``)."""
+    easter = re.fullmatch(r"Easter week \((?P<span>[^)]+)\)", period)
+    if easter:
+        return _("påskeuken (%(span)s)", span=easter["span"])
+    return {
+        "the July common holiday": _("fellesferien i juli"),
+        "the Christmas break (20 December–2 January)": _("juleferien (20. desember–2. januar)"),
+    }.get(period, period)
+
+
+def _meeting_patterns() -> list[tuple[re.Pattern[str], Callable[..., str]]]:
+    """The refusals of meetings, their minutes and the follow-up of decisions."""
+    parties = {k: v.lower() for k, v in party_labels().items()}
+    return [
+        (re.compile(r"a meeting is one of: .+"), lambda kind: _("Ukjent møtetype.")),
+        (
+            re.compile(r"(?P<day>\d{4}-\d{2}-\d{2}) has passed"),
+            lambda kind, day: _("%(day)s har passert.", day=day),
+        ),
+        (
+            re.compile(
+                r"(?P<day>\d{4}-\d{2}-\d{2}) is in (?P<period>.+), when the council does not meet"
+            ),
+            lambda kind, day, period: _(
+                "%(day)s er i %(period)s, da rådet ikke har møter.",
+                day=day,
+                period=_break_in_words(period),
+            ),
+        ),
+        (
+            re.compile(
+                r"'(?P<ref>[^']*)' is neither a meeting number like PR 3/2026 nor a case number "
+                r"like 2026/17"
+            ),
+            lambda kind, ref: _(
+                "«%(ref)s» er verken et møtenummer som PR 3/2026 eller et saksnummer som 2026/17.",
+                ref=ref,
+            ),
+        ),
+        (
+            re.compile(r"(?P<year>\d{4}) is over"),
+            lambda kind, year: _("%(year)s er over.", year=year),
+        ),
+        (
+            re.compile(r"(?P<label>.+) is on (?P<day>\d{4}-\d{2}-\d{2}) already"),
+            lambda kind, label, day: _("%(label)s er allerede %(day)s.", label=label, day=day),
+        ),
+        (
+            re.compile(
+                r"(?P<label>.+) stays in (?P<year>\d{4}); "
+                r"cancel it and plan one in (?P<other>\d{4})"
+            ),
+            lambda kind, label, year, other: _(
+                "%(label)s blir i %(year)s; avlys det og planlegg et nytt møte i %(other)s.",
+                label=label,
+                year=year,
+                other=other,
+            ),
+        ),
+        (re.compile(r"a guest needs a name"), lambda kind: _("En gjest må ha et navn.")),
+        (
+            re.compile(r"'(?P<email>[^']*)' is not an e-mail address"),
+            lambda kind, email: _("«%(email)s» er ikke en e-postadresse.", email=email),
+        ),
+        (
+            re.compile(r"(?P<name>.+) is not a member called to (?P<label>.+)"),
+            lambda kind, name, label: _(
+                "%(name)s er ikke et medlem innkalt til %(label)s.", name=name, label=label
+            ),
+        ),
+        (
+            re.compile(r"attendance is 'present' or 'absent'"),
+            lambda kind: _("Oppmøte er «til stede» eller «forfall»."),
+        ),
+        (
+            re.compile(
+                r"(?P<label>.+) is (?P<state>\w+): attendance is recorded after the meeting is "
+                r"held and before the minutes go out"
+            ),
+            lambda kind, label, state: _(
+                "Oppmøte føres etter at møtet er holdt og før referatet sendes ut; "
+                "%(label)s er «%(state)s».",
+                label=label,
+                state=state_label("meeting", state),
+            ),
+        ),
+        (
+            re.compile(r"the case belongs to another council"),
+            lambda kind: _("Saken hører til et annet råd."),
+        ),
+        (
+            re.compile(r"(?P<label>.+) has items 1 to (?P<n>\d+)"),
+            lambda kind, label, n: _("%(label)s har punkt 1 til %(n)s.", label=label, n=n),
+        ),
+        (
+            re.compile(r"the approval of the previous minutes stays the first item"),
+            lambda kind: _("Godkjenningen av forrige referat blir stående som første punkt."),
+        ),
+        (
+            re.compile(
+                r"standing items stay on every ordinary meeting's agenda; record them as noted"
+            ),
+            lambda kind: _(
+                "Faste punkter står på sakslisten til hvert ordinære møte; "
+                "før dem som tatt til orientering."
+            ),
+        ),
+        (
+            re.compile(r"the item is on (?P<label>.+) already"),
+            lambda kind, label: _("Punktet står allerede på %(label)s.", label=label),
+        ),
+        (
+            re.compile(r"(?P<label>.+) is (?P<state>\w+): its record is closed"),
+            lambda kind, label, state: _(
+                "Protokollen for %(label)s er lukket; møtet er «%(state)s».",
+                label=label,
+                state=state_label("meeting", state),
+            ),
+        ),
+        (
+            re.compile(r"only a deferred item moves to another meeting"),
+            lambda kind: _("Bare et utsatt punkt kan flyttes til et annet møte."),
+        ),
+        (re.compile(r"an outcome is one of: .+"), lambda kind: _("Ukjent utfall.")),
+        (
+            re.compile(r"'decided' needs the decision's text"),
+            lambda kind: _("Et vedtak må ha vedtaksteksten."),
+        ),
+        (
+            re.compile(r"'\w+' needs the reason"),
+            lambda kind: _("Utfallet må begrunnes."),
+        ),
+        (
+            re.compile(r"a steering-group report is noted \(tatt til orientering\)"),
+            lambda kind: _("En rapport fra en styringsgruppe tas til orientering."),
+        ),
+        (
+            re.compile(r"a standing item is noted or decided"),
+            lambda kind: _("Et fast punkt tas til orientering eller vedtas."),
+        ),
+        (
+            re.compile(r"item (?P<n>\d+) of (?P<label>.+) has no decision to approve"),
+            lambda kind, n, label: _(
+                "Punkt %(n)s på %(label)s har ikke noe vedtak å godkjenne.", n=n, label=label
+            ),
+        ),
+        (re.compile(r"say who is disqualified"), lambda kind: _("Si hvem som er inhabil.")),
+        (
+            re.compile(r"only a member called to (?P<label>.+) can be disqualified"),
+            lambda kind, label: _(
+                "Bare et medlem innkalt til %(label)s kan være inhabilt.", label=label
+            ),
+        ),
+        (
+            re.compile(r"a disqualification needs its reason"),
+            lambda kind: _("Inhabilitet må begrunnes."),
+        ),
+        (
+            re.compile(
+                r"case (?P<n>\S+) is an? (?P<k>\w+) in state (?P<state>\w+): only proposed or "
+                r"deferred agenda items and submitted steering-group reports go on an agenda"
+            ),
+            lambda kind, n, k, state: _(
+                "Sak %(n)s er «%(state)s»: bare innmeldte eller utsatte saker og innsendte "
+                "rapporter fra styringsgrupper settes på en saksliste.",
+                n=n,
+                state=state_label(k, state),
+            ),
+        ),
+        (
+            re.compile(r"case (?P<n>\S+) is on the agenda of (?P<label>.+) already"),
+            lambda kind, n, label: _(
+                "Sak %(n)s står allerede på sakslisten til %(label)s.", n=n, label=label
+            ),
+        ),
+        (
+            re.compile(r"item (?P<n>\d+) of (?P<label>.+) is \w+ already"),
+            lambda kind, n, label: _(
+                "Punkt %(n)s på %(label)s har allerede fått et utfall.", n=n, label=label
+            ),
+        ),
+        (
+            re.compile(r"(?P<name>.+) is disqualified for item (?P<n>\d+) already"),
+            lambda kind, name, n: _("%(name)s er allerede inhabil i punkt %(n)s.", name=name, n=n),
+        ),
+        (
+            re.compile(r"(?P<name>.+) is called to (?P<label>.+) already"),
+            lambda kind, name, label: _(
+                "%(name)s er allerede innkalt til %(label)s.", name=name, label=label
+            ),
+        ),
+        (
+            re.compile(r"only the secretariat may (?P<doing>.+)"),
+            lambda kind, doing: _(
+                "Bare sekretariatet kan %(doing)s.",
+                doing=_secretariat_tasks().get(doing, doing),
+            ),
+        ),
+        (
+            re.compile(
+                r"(?P<label>.+) is (?P<state>\w+): minutes are written while the draft is open "
+                r"\(minutes_draft\)"
+            ),
+            lambda kind, label, state: _(
+                "Referatet skrives mens utkastet er åpent; %(label)s er «%(state)s».",
+                label=label,
+                state=state_label("meeting", state),
+            ),
+        ),
+        (
+            re.compile(
+                r"(?P<label>.+) is (?P<state>\w+): comments are taken while the minutes are out "
+                r"for review \(minutes_review\)"
+            ),
+            lambda kind, label, state: _(
+                "Merknader tas imot mens referatet er ute til gjennomsyn; "
+                "%(label)s er «%(state)s».",
+                label=label,
+                state=state_label("meeting", state),
+            ),
+        ),
+        (re.compile(r"a comment needs text"), lambda kind: _("En merknad må ha tekst.")),
+        (
+            re.compile(r"only the council's members comment on its minutes"),
+            lambda kind: _("Bare rådets medlemmer kan gi merknader til referatet."),
+        ),
+        (
+            re.compile(r"the minutes of (?P<label>.+) are not public"),
+            lambda kind, label: _("Referatet fra %(label)s er ikke offentlig.", label=label),
+        ),
+        (
+            re.compile(r"the minutes of (?P<label>.+) are not published yet"),
+            lambda kind, label: _("Referatet fra %(label)s er ikke publisert ennå.", label=label),
+        ),
+        (
+            re.compile(r"an action is owned by .+"),
+            lambda kind: _("Et tiltak eies av kommunen eller politiet."),
+        ),
+        (
+            re.compile(r"(?P<name>.+) has no seat for the (?P<party>\w+) in this council"),
+            lambda kind, name, party: _(
+                "%(name)s har ingen plass for %(party)s i dette rådet.",
+                name=name,
+                party=parties.get(party, party),
+            ),
+        ),
+        (
+            re.compile(r"percent complete is a whole number 0–100"),
+            lambda kind: _("Hvor langt tiltaket er kommet, er et helt tall fra 0 til 100."),
+        ),
+        (
+            re.compile(r"say why the action is cancelled"),
+            lambda kind: _("Si hvorfor tiltaket avsluttes."),
+        ),
+        (
+            re.compile(r"a referral goes to one of: .+"),
+            lambda kind: _("Ukjent mottaker for oversendelsen."),
+        ),
+        (
+            re.compile(r"referral \d+ was answered on (?P<day>[\d.]+)"),
+            lambda kind, day: _("Oversendelsen ble besvart %(day)s.", day=day),
+        ),
+        (
+            re.compile(r"action \d+ is (?P<status>\w+)"),
+            lambda kind, status: _(
+                "Tiltaket er allerede «%(status)s».", status=action_status(status)
+            ),
+        ),
+        (
+            re.compile(
+                r"case (?P<n>\S+) is (?P<state>\w+): follow-up belongs to a decided agenda item"
+            ),
+            lambda kind, n, state: _(
+                "Oppfølging hører til en vedtatt sak; sak %(n)s er «%(state)s».",
+                n=n,
+                state=state_label("agenda_item", state),
+            ),
+        ),
+        (
+            re.compile(r"(?P<name>\w+) must be a date"),
+            lambda kind, name: _("%(field)s må være en dato.", field=field_label(name)),
+        ),
+        (
+            re.compile(r"(?P<name>\w+) (?P<day>[\d.]+) has already passed"),
+            lambda kind, name, day: _(
+                "%(field)s %(day)s har allerede passert.", field=field_label(name), day=day
+            ),
+        ),
+    ]
+
+
 def field_errors(errors: dict[str, str]) -> dict[str, str]:
     """The engine's messages per field in the page's language."""
     words = {
@@ -184,8 +489,32 @@ def field_errors(errors: dict[str, str]) -> dict[str, str]:
         "unknown id": _("Ukjent valg."),
         "unknown access level": _("Ukjent tilgangsnivå."),
         "must be a date like 2026-03-31": _("Må være en dato."),
+        "not a date": _("Må være en dato."),
+        "in the past": _("Har passert."),
+        "another year": _("Må være i møtets år."),
+        "invalid": _("Ugyldig verdi."),
+        "unknown": _("Ukjent valg."),
+        "unknown kind": _("Ukjent møtetype."),
+        "unknown outcome": _("Ukjent utfall."),
+        "unknown party": _("Ukjent part."),
+        "not a member of this meeting": _("Ikke et medlem innkalt til møtet."),
+        "not a deciding participant": _("Ikke et medlem innkalt til møtet."),
+        "not a member of the owning party": _("Har ingen plass for parten."),
+        "present or absent": _("Velg til stede eller forfall."),
+        "other council": _("Hører til et annet råd."),
+        "out of range": _("Finnes ikke på sakslisten."),
+        "previous minutes first": _("Godkjenningen av forrige referat står først."),
+        "standing item": _("Fast punkt."),
+        "same meeting": _("Det samme møtet."),
+        "not deferred": _("Punktet er ikke utsatt."),
+        "noted": _("Tas til orientering."),
+        "noted or decided": _("Tas til orientering eller vedtas."),
+        "no decision recorded": _("Ikke noe vedtak er ført."),
+        "0–100": _("Et helt tall fra 0 til 100."),
+        "already registered": _("Allerede registrert."),
+        "not decided": _("Saken er ikke vedtatt."),
     }
-    return {name: words.get(text, text) for name, text in errors.items()}
+    return {name: words.get(text) or reason_in_words(text, "") for name, text in errors.items()}
 
 
 def refusal_in_words(error: Exception, kind: str) -> str:
@@ -197,7 +526,7 @@ def refusal_in_words(error: Exception, kind: str) -> str:
 
 def reason_in_words(reason: str, kind: str) -> str:
     """An engine reason in the page's language; one it does not know is shown as it is."""
-    for pattern, words in _reason_patterns() + _message_patterns():
+    for pattern, words in _reason_patterns() + _message_patterns() + _meeting_patterns():
         found = pattern.fullmatch(reason.strip())
         if found:
             return words(kind, **found.groupdict())

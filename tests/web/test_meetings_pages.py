@@ -87,7 +87,8 @@ def test_a_meeting_day_the_engine_refuses_is_shown_again_beside_the_date_with_wh
 
     assert response.status_code == 422
     page = text(response)
-    assert "has passed" in page
+    assert f"Ble ikke lagret: {past.isoformat()} har passert." in page
+    assert '<span class="field-error" id="new-date-error">Har passert.</span>' in page
     assert 'aria-invalid="true" aria-describedby="new-date-error"' in page
     assert 'value="Rådhuset, møterom 3"' in page
     assert f'value="{past.isoformat()}"' in page
@@ -311,7 +312,7 @@ def test_a_decision_without_its_text_is_shown_again_open_with_the_message(client
 
     assert response.status_code == 422
     page = text(response)
-    assert "needs the decision" in page
+    assert "Et vedtak må ha vedtaksteksten." in page
     assert (
         f'<details class="panel" open>\n          <summary>Registrer utfall i sak {position}'
         in (page)

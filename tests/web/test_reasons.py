@@ -2,8 +2,29 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+import pytest
+
+from engine.errors import EngineError
 from engine.services.cases import available_transitions, fire, open_case
+from engine.services.meetings import (
+    add_substitute,
+    create_meeting,
+    declare_disqualification,
+    get_meeting,
+    invite_guest,
+    move_entry,
+    move_meeting,
+    place_item,
+    plan_year,
+    record_outcome,
+)
 from tests.factories import NOW
+from tests.web.conftest import log_in, post
+from tests.web.english import english_capable_app
+from tests.web.meetings_world import make_meeting, proposed_item
+from tests.web.test_meetings_pages import url
 from web.reasons import reason_in_words
 
 
@@ -73,3 +94,86 @@ def test_a_reason_is_said_with_the_names_of_roles_and_transitions(app):
 def test_an_unknown_reason_is_shown_as_the_engine_wrote_it(app):
     with app.test_request_context("/"):
         assert reason_in_words("something new", "agenda_item") == "something new"
+
+
+def meeting_refusals(session, world) -> list[str]:
+    """What the meeting services say when they refuse, each provoked for real."""
+    sec, member = world.actor("sec"), world.actor("kmember")
+    meeting = make_meeting(session, world)
+    item = proposed_item(session, world, "Sak til møtet")
+    said = []
+
+    def refused(call) -> None:
+        with pytest.raises(EngineError) as caught, session.begin_nested():
+            call()
+        said.append(str(caught.value))
+
+    day, year = meeting.date, meeting.year
+    refused(
+        lambda: create_meeting(session, council=world.council, actor=sec, date=date(2020, 3, 5))
+    )
+    refused(
+        lambda: create_meeting(session, council=world.council, actor=sec, date=date(year, 7, 9))
+    )
+    refused(lambda: create_meeting(session, council=world.council, actor=sec, date=day, kind="x"))
+    refused(lambda: plan_year(session, council=world.council, year=2020, actor=sec))
+    refused(lambda: move_meeting(session, meeting, actor=sec, date=day))
+    refused(lambda: move_meeting(session, meeting, actor=sec, date=day.replace(year=year + 1)))
+    refused(lambda: invite_guest(session, meeting, actor=member, name="Gjest"))
+    refused(lambda: invite_guest(session, meeting, actor=sec, name=" "))
+    refused(lambda: invite_guest(session, meeting, actor=sec, name="Gjest", email="ikke-epost"))
+    refused(
+        lambda: add_substitute(
+            session,
+            meeting,
+            actor=sec,
+            principal=world.people["guest"],
+            substitute=world.people["outsider"],
+        )
+    )
+    place_item(session, meeting, item, actor=sec)
+    refused(lambda: place_item(session, meeting, item, actor=sec))
+    entry = next(e for e in meeting.agenda if e.case_id == item.id)
+    refused(lambda: move_entry(session, entry, 99, actor=sec))
+    refused(lambda: record_outcome(session, entry, "maybe", actor=sec))
+    refused(lambda: declare_disqualification(session, entry, actor=sec, reason="Inhabil"))
+    refused(lambda: get_meeting(session, world.council, "hva som helst"))
+    assert len(said) == 15
+    return said
+
+
+def test_every_refusal_of_the_meeting_services_is_put_in_words(app, session, world):
+    said = meeting_refusals(session, world)
+    with app.test_request_context("/"):
+        unknown = [message for message in said if reason_in_words(message, "") == message]
+    assert unknown == []
+
+
+def test_a_refused_guest_is_said_beside_the_form_and_in_the_page_language(
+    engine, client, session, world, tmp_path
+):
+    meeting = make_meeting(session, world)
+    guest = {"name": "Kari Nordmann", "email": "kari-at-example"}
+    log_in(client, session, world.people["sec"])
+
+    page = post(client, url(meeting, "/guests"), guest).get_data(as_text=True)
+
+    assert "Ble ikke lagret: «kari-at-example» er ikke en e-postadresse." in page
+    assert ">Ugyldig verdi.</span>" in page
+    assert "is not an e-mail address" not in page
+
+    english = english_capable_app(engine, session, tmp_path).test_client()
+    log_in(english, session, world.people["sec"])
+    post(english, "/language", {"lang": "en", "next": "/"})
+    page = post(english, url(meeting, "/guests"), guest).get_data(as_text=True)
+    assert "“kari-at-example” is not an e-mail address." in page
+
+
+def test_the_page_for_a_refusal_says_it_in_norwegian(client, session, world):
+    meeting = make_meeting(session, world)
+    log_in(client, session, world.people["kmember"])
+
+    response = post(client, url(meeting, "/guests"), {"name": "Kari Nordmann"})
+
+    assert response.status_code == 403
+    assert "Bare sekretariatet kan invitere gjester." in response.get_data(as_text=True)

@@ -71,6 +71,7 @@ from engine.services.people import get_council
 from web.auth import current_actor, login_required
 from web.clock import now, today
 from web.db import commit, db
+from web.reasons import field_errors, refusal_in_words
 
 blueprint = Blueprint("meetings", __name__)
 
@@ -273,7 +274,12 @@ class Failed:
 
 def refused(form: str, error: ValidationError) -> Failed:
     db().rollback()
-    return Failed(form, request.form.to_dict(), dict(error.errors), str(error))
+    return Failed(
+        form,
+        request.form.to_dict(),
+        field_errors(dict(error.errors)),
+        refusal_in_words(error, ""),
+    )
 
 
 def form_view(form: str, render: Callable[[Failed], Any]):
