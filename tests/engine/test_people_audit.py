@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from engine import audit
-from engine.actors import Actor, actor_for
+from engine.actors import Actor
 from engine.models import CaseEvent, Membership
 from engine.services.people import (
     add_membership,
@@ -20,7 +20,6 @@ from engine.services.people import (
     update_membership,
     update_person,
 )
-from tests.factories import World
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 
@@ -33,15 +32,11 @@ def _about(session, person_id: int) -> list[CaseEvent]:
     )
 
 
-def _secretariat(world: World) -> Actor:
-    return actor_for(world.people["sec"])
-
-
 def test_a_new_seat_is_an_event_naming_the_person_the_seat_and_who_gave_it(session, world):
     newcomer = create_person(session, actor=Actor.system(), login="ny", display_name="Ny Person")
     seat = add_membership(
         session,
-        actor=_secretariat(world),
+        actor=world.actor("sec"),
         person=newcomer,
         council=world.council,
         party="police",
@@ -77,7 +72,7 @@ def test_granting_and_withdrawing_clearance_and_ending_a_seat_are_audited_old_to
     member = world.people["kmember"]
     seat = session.scalars(select(Membership).where(Membership.person_id == member.id)).one()
     before = len(_about(session, member.id))
-    sec = _secretariat(world)
+    sec = world.actor("sec")
 
     update_membership(
         session, actor=sec, membership=seat, valid_to=None, cleared=not seat.cleared, now=NOW
@@ -99,7 +94,7 @@ def test_saving_a_seat_unchanged_writes_no_event(session, world):
     head = audit.head(session)
 
     update_membership(
-        session, actor=_secretariat(world), membership=seat, valid_to=None, cleared=seat.cleared
+        session, actor=world.actor("sec"), membership=seat, valid_to=None, cleared=seat.cleared
     )
 
     assert audit.head(session) == head
@@ -126,8 +121,8 @@ def test_deactivation_is_audited_in_every_council_where_the_person_has_a_seat(se
     )
     before = len(_about(session, member.id))
 
-    set_active(session, actor=_secretariat(world), person=member, active=False, now=NOW)
-    set_active(session, actor=_secretariat(world), person=member, active=False, now=NOW)
+    set_active(session, actor=world.actor("sec"), person=member, active=False, now=NOW)
+    set_active(session, actor=world.actor("sec"), person=member, active=False, now=NOW)
 
     events = _about(session, member.id)[before:]
     assert sorted(e.council_id for e in events) == sorted([world.council.id, other.id])
@@ -142,7 +137,7 @@ def test_a_persons_changed_details_are_audited_and_unchanged_ones_are_not(sessio
 
     update_person(
         session,
-        actor=_secretariat(world),
+        actor=world.actor("sec"),
         person=member,
         display_name="Nytt Navn",
         email=member.email,
@@ -158,7 +153,7 @@ def test_altering_an_event_about_a_person_breaks_the_chain_at_that_event(session
     member = world.people["kmember"]
     seat = session.scalars(select(Membership).where(Membership.person_id == member.id)).one()
     update_membership(
-        session, actor=_secretariat(world), membership=seat, valid_to=None, cleared=True, now=NOW
+        session, actor=world.actor("sec"), membership=seat, valid_to=None, cleared=True, now=NOW
     )
     [*_, granted] = _about(session, member.id)
 
