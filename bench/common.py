@@ -11,7 +11,8 @@ from pathlib import Path
 
 from sqlalchemy import make_url
 
-from tests.databases import empty_database, migrate
+from engine.scratch import empty_database
+from migrations import upgrade as migrate
 
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 

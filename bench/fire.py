@@ -26,8 +26,8 @@ from sqlalchemy.orm import Session
 from bench.common import arguments, driver_url, kinds, migrated
 from engine.actors import Actor, actor_for
 from engine.db import make_engine, session_factory
+from engine.seeding import make_world
 from engine.services import fire, load_case, open_case
-from tests.factories import make_world
 
 # The hop workflow lives beside the benchmark; the runtime reads this on first use.
 os.environ.setdefault("POLITIRAD_WORKFLOWS", str(Path(__file__).parent / "workflows"))

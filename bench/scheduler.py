@@ -35,8 +35,8 @@ from engine.models import Deadline
 from engine.models.enums import DeadlineStatus
 from engine.scheduler import due_deadline_ids, handle_due_deadlines
 from engine.scheduler.deadline_tick import BATCH
+from engine.seeding import make_world
 from engine.services import open_case
-from tests.factories import make_world
 
 NOW = datetime(2026, 6, 1, 10, 0, tzinfo=UTC)
 COLUMNS = ("case_id", "name", "state_entry", "due", "status", "effect", "handled_at", "outcome")

@@ -4,7 +4,7 @@
                         [--events 1000000] [--requests 200] [--verify]
 
 The database holds ``--councils`` councils (people and seats made through the services,
-as ``tests.factories.make_world`` does) and ``--cases`` cases with ``--events`` audit
+as ``engine.seeding.make_world`` does) and ``--cases`` cases with ``--events`` audit
 events, pending and handled deadlines, follow-up actions and inbox messages, all
 bulk-inserted with Core. The audit events are a valid hash chain (interleaved across
 cases in time order, as a long-running council writes them); ``--verify`` walks it with
@@ -60,7 +60,7 @@ from engine.models import (
 from engine.models.audit import GENESIS_HASH
 from engine.passwords import hash_password
 from engine.runtime import current_definition, pin
-from tests.factories import make_world
+from engine.seeding import make_world
 from web.app import create_app, settle
 
 PASSWORD = "bench-password"

@@ -2,7 +2,8 @@
 
 Every database test runs twice, on SQLite and on PostgreSQL (``TEST_POSTGRES_URL``),
 each inside a transaction that is rolled back, so code under test may commit and
-still leaves nothing behind.
+still leaves nothing behind. Every test lives by a clock it controls (``clock``), never
+by the machine's.
 """
 
 from __future__ import annotations
@@ -14,9 +15,20 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from engine.clock import use_clock
 from engine.db import WRITE_OPTION
+from engine.seeding import World, make_world
+from tests.clock import TestClock
 from tests.databases import KINDS, migrated_engine
-from tests.factories import World, make_world
+
+
+@pytest.fixture(autouse=True)
+def clock() -> Iterator[TestClock]:
+    """The test's clock: it stands at ``tests.clock.NOW`` until the test moves it, and every
+    ``utcnow()`` in the engine, the pages and the command line asks it."""
+    clock = TestClock()
+    with use_clock(clock):
+        yield clock
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -59,5 +71,5 @@ def session(engine: Engine) -> Iterator[Session]:
 
 @pytest.fixture
 def world(session: Session) -> World:
-    """A council with one person in each seat (see ``tests.factories``)."""
+    """A council with one person in each seat (see ``engine.seeding``)."""
     return make_world(session)

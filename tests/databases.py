@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from alembic import command
-from sqlalchemy import Engine, make_url, text
+from sqlalchemy import Engine
 
 from engine.db import make_engine
-from migrations import alembic_config
+from engine.scratch import DatabaseUnavailable, empty_database
+from migrations import upgrade as migrate
 
 POSTGRES_ENV = "TEST_POSTGRES_URL"
 KINDS = ("sqlite", "postgresql")
+
+__all__ = ["KINDS", "fresh_database", "migrate", "migrated_engine", "postgres_admin_url"]
 
 
 def postgres_admin_url() -> str:
@@ -41,40 +42,6 @@ def fresh_database(kind: str, directory: Path) -> Iterator[str]:
             yield url
     except DatabaseUnavailable as exc:
         pytest.fail(str(exc))
-
-
-class DatabaseUnavailable(RuntimeError):
-    pass
-
-
-@contextmanager
-def empty_database(kind: str, directory: Path, admin_url: str | None = None) -> Iterator[str]:
-    """An empty SQLite file in ``directory``, or a new PostgreSQL database made through
-    ``admin_url`` and dropped afterwards (also used by the benchmarks)."""
-    if kind == "sqlite":
-        yield f"sqlite:///{directory / f'{uuid.uuid4().hex}.sqlite3'}"
-        return
-    admin_url = make_url(admin_url)
-    name = f"politirad_test_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(admin_url.render_as_string(False), isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:
-        admin.dispose()
-        raise DatabaseUnavailable(
-            f"PostgreSQL at {admin_url.render_as_string()} does not answer: {exc}"
-        ) from exc
-    try:
-        yield admin_url.set(database=name).render_as_string(False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-def migrate(url: str, revision: str = "head") -> None:
-    command.upgrade(alembic_config(url), revision)
 
 
 @contextmanager

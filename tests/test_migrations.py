@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 from engine import audit
 from engine.db import Base, make_engine
 from engine.models import AuditHead, CaseEvent, Party
+from engine.seeding import make_world
 from migrations import alembic_config
 from tests.databases import fresh_database
-from tests.factories import make_world
 
 
 def revisions(url: str) -> list[str]:

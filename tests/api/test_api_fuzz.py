@@ -11,10 +11,10 @@ import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
+from engine.seeding import SEATS
 from engine.services.cases import open_case
 from engine.services.meetings import create_meeting
 from tests.api.conftest import next_meeting_day
-from tests.factories import SEATS
 
 
 @pytest.fixture

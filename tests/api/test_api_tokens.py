@@ -16,7 +16,6 @@ from engine.models import ApiToken, CaseEvent
 from engine.services.cases import open_case
 from engine.services.tokens import create_token, revoke_token, secret_hash
 from tests.api.conftest import log_in
-from tests.factories import NOW
 
 
 def test_a_token_is_stored_only_as_its_hash_and_shown_once(session, world):
@@ -63,12 +62,15 @@ def assert_unauthorized(response, detail: str):
     assert response.headers["WWW-Authenticate"].startswith('Bearer realm="politirad"')
 
 
-def test_an_expired_token_is_refused_with_a_problem(client, session, world):
+def test_an_expired_token_is_refused_with_a_problem(client, clock, session, world):
     issued = create_token(
-        session, actor=Actor.system(), person=world.people["sec"], name="x", now=NOW
+        session,
+        actor=Actor.system(),
+        person=world.people["sec"],
+        name="x",
+        expires_at=clock() + timedelta(days=30),
     )
-    issued.token.expires_at = utcnow() - timedelta(seconds=1)
-    session.flush()
+    clock.advance(timedelta(days=30, seconds=1))
     response = client.get("/api/v1/councils", headers={"Authorization": f"Bearer {issued.secret}"})
     assert_unauthorized(response, "expired")
 

@@ -24,10 +24,10 @@ from engine.calendar import OSLO
 from engine.db import make_engine, session_factory
 from engine.errors import Conflict, PermissionDenied, ValidationError
 from engine.models import Case, Council, Finding, OutboxMessage, SteeringGroup
+from engine.seeding import make_world
 from engine.services import fire, open_case
 from engine.services.meetings import create_meeting
 from tests.databases import fresh_database, migrate
-from tests.factories import make_world
 from web.cli import main
 
 SYSTEM = Actor.system()

@@ -22,8 +22,9 @@ from engine.guards import GUARDS
 from engine.models import AuditHead, Case, CaseEvent, Deadline, OutboxMessage, WorkflowSnapshot
 from engine.queries import list_cases, search_cases
 from engine.runtime import current_definition, definition_of
+from engine.seeding import make_world
 from engine.services import available_transitions, fire, open_case, update_case
-from tests.factories import NOW, make_world
+from tests.clock import NOW
 from workflows.loader import definition_from_mapping
 
 

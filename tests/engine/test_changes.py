@@ -10,8 +10,8 @@ from engine.changes import events_since
 from engine.models import CaseEvent
 from engine.services import fire, update_case
 from engine.services.followup import add_action
+from tests.clock import NOW
 from tests.engine.test_cases import agenda_item, meeting, walk_to_deliberated
-from tests.factories import NOW
 
 
 def newest_seq(session, case) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import threading
 from datetime import UTC, datetime
 
@@ -25,10 +26,16 @@ def test_an_explicit_now_still_wins_over_the_context_clock():
         assert resolve(given) == given
 
 
-def test_the_real_clock_is_back_after_the_context():
+def test_the_clock_before_is_back_after_the_context(clock):
     with use_clock(lambda: LATER):
         pass
-    assert abs((utcnow() - datetime.now(UTC)).total_seconds()) < 60
+    assert utcnow() == clock()
+
+
+def test_without_a_clock_in_its_context_the_engine_reads_the_machine_clock():
+    before = datetime.now(UTC)
+    seen = contextvars.Context().run(utcnow)
+    assert before <= seen <= datetime.now(UTC)
 
 
 def test_another_thread_keeps_the_real_clock():
@@ -40,7 +47,7 @@ def test_another_thread_keeps_the_real_clock():
     assert seen[0] != LATER
 
 
-def test_the_clock_is_restored_when_the_context_fails():
+def test_the_clock_is_restored_when_the_context_fails(clock):
     with pytest.raises(RuntimeError), use_clock(lambda: LATER):
         raise RuntimeError("the request failed")
-    assert utcnow() != LATER
+    assert utcnow() == clock()

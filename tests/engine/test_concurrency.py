@@ -14,9 +14,10 @@ from engine.actors import load_actor
 from engine.db import make_engine, session_factory
 from engine.errors import Conflict
 from engine.models import Case, CaseEvent
+from engine.seeding import make_world
 from engine.services import fire, open_case
+from tests.clock import NOW
 from tests.databases import fresh_database, migrate
-from tests.factories import NOW, make_world
 
 THREADS = 8
 ROUNDS = 40

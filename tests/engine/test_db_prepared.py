@@ -15,7 +15,7 @@ from engine.db import batched
 from engine.models import Case, Deadline
 from engine.models.enums import DeadlineStatus
 from engine.services import get_case, load_case, open_case
-from tests.factories import NOW
+from tests.clock import NOW
 
 
 def a_case(session, world):

@@ -13,9 +13,10 @@ from sqlalchemy import select
 from engine import audit
 from engine.db import make_engine, session_factory
 from engine.models import Case, CaseEvent
+from engine.seeding import make_world
 from engine.services import open_case
+from tests.clock import NOW
 from tests.databases import fresh_database, migrate
-from tests.factories import NOW, make_world
 
 CHILD = textwrap.dedent(
     """
@@ -26,7 +27,7 @@ CHILD = textwrap.dedent(
     from engine.db import make_engine, session_factory
     from engine.models import Case
     from engine.services import fire
-    from tests.factories import NOW
+    from tests.clock import NOW
 
     url, case_id, login, point = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
 

@@ -14,6 +14,7 @@ from engine.actors import Actor, load_actor
 from engine.db import make_engine, session_factory
 from engine.errors import GuardFailed, NotFound, PermissionDenied, ValidationError
 from engine.models import Action, Case, CaseEvent, Deadline, OutboxMessage
+from engine.seeding import make_world
 from engine.services import fire, open_case, update_case
 from engine.services.followup import (
     HIDDEN_DESCRIPTION,
@@ -27,8 +28,8 @@ from engine.services.followup import (
     register_response,
     report_progress,
 )
+from tests.clock import NOW
 from tests.databases import fresh_database, migrate
-from tests.factories import NOW, make_world
 
 DUE = date(2026, 6, 1)
 

@@ -31,6 +31,7 @@ from engine.models import (
     Meeting,
     OutboxMessage,
 )
+from engine.seeding import make_world
 from engine.services import fire, open_case
 from engine.services.followup import add_action
 from engine.services.meetings import (
@@ -59,8 +60,8 @@ from engine.services.meetings import (
     why_not_meeting_day,
 )
 from engine.services.people import add_membership, create_person
+from tests.clock import NOW
 from tests.databases import fresh_database, migrate
-from tests.factories import NOW, make_world
 from web.cli import main
 
 Q1_DAY = date(2026, 3, 26)  # a Thursday

@@ -13,6 +13,7 @@ from engine import audit
 from engine.actors import Actor
 from engine.errors import GuardFailed, NotFound, PermissionDenied, ValidationError
 from engine.models import AgendaEntry, CaseEvent, Meeting, MinutesComment
+from engine.seeding import make_world
 from engine.services import fire, open_case
 from engine.services.followup import add_action, add_referral
 from engine.services.meetings import (
@@ -32,7 +33,7 @@ from engine.services.minutes import (
     write_minutes,
 )
 from engine.services.people import add_membership, create_person
-from tests.factories import NOW, make_world
+from tests.clock import NOW
 
 HELD = datetime(2026, 3, 26, 15, 0, tzinfo=UTC)
 AFTER = HELD + timedelta(days=1)

@@ -22,8 +22,9 @@ from engine.notifications import (
     deliver_outbox,
     send_digests,
 )
+from engine.seeding import make_world
 from engine.services import fire, open_case
-from tests.factories import NOW, make_world
+from tests.clock import NOW
 
 SENDER = "politirad@oslo.kommune.no"
 SMTP_ENVIRONMENT = (

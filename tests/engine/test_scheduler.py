@@ -41,9 +41,10 @@ from engine.scheduler import (
 )
 from engine.scheduler import jobs as jobs_module
 from engine.scheduler.reminders import reminder_day
+from engine.seeding import make_world
 from engine.services import fire, open_case
+from tests.clock import NOW
 from tests.databases import fresh_database, migrate
-from tests.factories import NOW, make_world
 from web.cli import main
 
 

@@ -55,9 +55,10 @@ from engine.errors import (
 )
 from engine.models import Action, Approval, Case, CaseEvent, Council, Referral
 from engine.models.cases import case_priority_area
+from engine.seeding import SEATS, make_world
 from engine.services import available_transitions, fire, open_case, update_case
 from engine.services.people import add_membership, create_person
-from tests.factories import NOW, SEATS, make_world
+from tests.clock import NOW
 
 DEFINITIONS = Path(__file__).resolve().parents[2] / "workflows" / "definitions"
 

@@ -16,7 +16,7 @@ from engine.scheduler.deadline_tick import handle_due_deadlines
 from engine.services import fire, open_case
 from engine.services.access_requests import open_release, release_for, request_access
 from engine.services.documents import add_redaction, register_document
-from tests.factories import NOW
+from tests.clock import NOW
 
 PDF = b"%PDF-1.4\n%%EOF\n"
 REDACTED = b"%PDF-1.4\n% sladdet\n%%EOF\n"

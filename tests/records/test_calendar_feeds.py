@@ -23,8 +23,8 @@ from engine.models import FeedToken
 from engine.services import fire, open_case
 from engine.services.followup import add_action
 from engine.services.meetings import create_meeting, place_item
+from tests.clock import NOW
 from tests.engine.test_followup import decided_item
-from tests.factories import NOW
 from tests.web.conftest import app, client, csrf_token, log_in, post  # noqa: F401
 
 MEETING_DAY = date(2026, 3, 26)

@@ -27,7 +27,7 @@ from engine.services.documents import (
     screen_title,
 )
 from engine.services.meetings import create_meeting, place_item
-from tests.factories import NOW
+from tests.clock import NOW
 
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 TEXT = "Referat fra befaring på Grønland\n".encode()
@@ -397,7 +397,7 @@ def test_a_case_lists_the_documents_each_reader_may_know_of(session, world, thre
 
 
 def test_a_document_of_another_council_is_not_found(session, world, three):
-    from tests.factories import make_world
+    from engine.seeding import make_world
 
     other = make_world(session, slug="annenby")
     with pytest.raises(NotFound):

@@ -12,7 +12,7 @@ from engine.errors import ValidationError
 from engine.services import open_case
 from engine.services.documents import register_document
 from engine.services.journal import journal_csv, journal_json, journal_period, public_journal
-from tests.factories import NOW
+from tests.clock import NOW
 
 PDF = b"%PDF-1.4\n%%EOF\n"
 DAY = NOW.date()

@@ -36,7 +36,7 @@ from engine.services.meetings import (
     record_outcome,
 )
 from engine.services.people import add_membership, create_person
-from tests.factories import NOW
+from tests.clock import NOW
 from tests.web.conftest import app, client, log_in  # noqa: F401
 
 LATER = datetime(2026, 6, 1, 10, 0, tzinfo=UTC)

@@ -21,7 +21,7 @@ from engine.models import Case, CaseEvent, Document, Meeting
 from engine.noark5 import Period, export
 from engine.noark5.schemas import XSD_DIR, XSD_FILES, errors
 from engine.services import open_case
-from tests.factories import NOW
+from tests.clock import NOW
 from tests.web.conftest import cli, database  # noqa: F401
 
 FIXED_NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)

@@ -12,18 +12,15 @@ from flask import render_template
 from sqlalchemy import select
 
 from engine.actors import Actor
-from engine.calendar import to_oslo
-from engine.db import utcnow
 from engine.models import Case, Document
 from engine.services import open_case
 from engine.services.access_requests import release_for
 from engine.services.documents import register_document
 from engine.services.meetings import create_meeting
-from tests.factories import NOW
+from tests.clock import NOW
 from tests.web.conftest import log_in, post
 
 PDF = b"%PDF-1.4\n%%EOF\n"
-TODAY = to_oslo(utcnow()).date().isoformat()  # the journal dates documents in Oslo time
 
 
 @pytest.fixture
@@ -68,8 +65,9 @@ def docs(session, world, case):
     }
 
 
-def test_the_journal_page_shows_the_public_view_of_todays_entries(client, world, docs):
-    page = client.get(f"/public/testby/journal?from={TODAY}&to={TODAY}")
+def test_the_journal_page_shows_the_public_view_of_todays_entries(client, clock, world, docs):
+    today = clock.today().isoformat()  # the journal dates documents in Oslo time
+    page = client.get(f"/public/testby/journal?from={today}&to={today}")
 
     html = page.get_data(as_text=True)
     assert page.status_code == 200
@@ -88,8 +86,8 @@ def test_a_member_reads_the_same_public_journal(client, session, world, docs):
     assert "Bekymring for *****" in html and "Ola Nordmann" not in html
 
 
-def test_the_journal_as_csv_and_json(client, world, docs):
-    answer = client.get(f"/public/testby/journal.csv?from={TODAY}")
+def test_the_journal_as_csv_and_json(client, clock, world, docs):
+    answer = client.get(f"/public/testby/journal.csv?from={clock.today().isoformat()}")
     rows = list(csv.reader(io.StringIO(answer.get_data(as_text=True))))
     assert answer.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert "attachment" in answer.headers["Content-Disposition"]

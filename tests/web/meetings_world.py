@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from engine.calendar import to_oslo
 from engine.clock import resolve
 from engine.models import Case, Meeting
+from engine.seeding import World
 from engine.services.cases import fire, open_case
 from engine.services.meetings import (
     approve_decision,
@@ -18,7 +19,6 @@ from engine.services.meetings import (
     proposed_dates,
     record_outcome,
 )
-from tests.factories import World
 
 MEMO = {"memo": "Saksframlegg", "access_assessed": True}
 

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from engine.models import Bydel, Person, PoliceUnit, PriorityArea, SteeringGroup
+from engine.seeding import make_world
 from engine.services.logins import log_in as open_session
 from engine.services.logins import resume
-from tests.factories import make_world
 from tests.web.conftest import TEST_PASSWORD, log_in, post, set_password
 
 PAGES = ["", "/people", "/council", "/reference", "/cadence"]

@@ -18,12 +18,12 @@ from sqlalchemy.orm import Session
 
 from engine.actors import actor_for
 from engine.calendar_feeds import create_feed
+from engine.seeding import World, make_world
 from engine.services.cases import fire
 from engine.services.documents import register_document
 from engine.services.followup import add_action, add_referral
 from engine.services.reference import reference_data
 from engine.services.tokens import create_token
-from tests.factories import World, make_world
 from tests.web.conftest import log_in, post
 from tests.web.meetings_world import (
     clear,

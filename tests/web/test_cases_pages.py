@@ -12,7 +12,7 @@ from sqlalchemy import select
 from engine.clock import use_clock
 from engine.models import Bydel, Case, CaseEvent
 from engine.services.cases import fire, open_case, update_case
-from tests.factories import NOW
+from tests.clock import NOW
 from tests.web.conftest import log_in, post
 
 

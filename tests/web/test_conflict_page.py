@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from engine.services import fire, update_case
+from tests.clock import NOW
 from tests.engine.test_cases import agenda_item, meeting
-from tests.factories import NOW
 from tests.web.conftest import log_in, post
 from tests.web.english import english_capable_app
 from tests.web.meetings_world import make_meeting, meeting_days

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 from engine.db import make_engine, session_factory
+from engine.seeding import make_world
 from engine.services import fire
 from tests.engine.test_followup import decided_item
 from tests.engine.test_minutes import AFTER, hold, meeting_on, with_cleared_secretariat
-from tests.factories import make_world
 
 NOW = ("--now", "2026-03-27T10:00")
 

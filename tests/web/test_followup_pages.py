@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from engine.models import Action, Case
+from engine.seeding import World
 from engine.services.followup import add_action, add_referral
-from tests.factories import World
 from tests.web.conftest import log_in, post
 from tests.web.meetings_world import clear, decide, hold, make_meeting, placed, proposed_item, today
 

@@ -6,8 +6,8 @@ import re
 from datetime import date
 
 from engine.actors import Actor
+from engine.seeding import make_world
 from engine.services.people import add_membership
-from tests.factories import make_world
 from tests.web.conftest import log_in
 
 

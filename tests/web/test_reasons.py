@@ -20,7 +20,7 @@ from engine.services.meetings import (
     plan_year,
     record_outcome,
 )
-from tests.factories import NOW
+from tests.clock import NOW
 from tests.web.conftest import log_in, post
 from tests.web.english import english_capable_app
 from tests.web.meetings_world import make_meeting, proposed_item

@@ -15,7 +15,7 @@ from engine.clock import use_clock
 from engine.models import Action, Finding, InboxMessage
 from engine.services.cases import fire, open_case, update_case
 from engine.services.meetings import create_meeting, proposed_dates
-from tests.factories import NOW
+from tests.clock import NOW
 from tests.web.conftest import log_in
 
 MORE = 30

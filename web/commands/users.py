@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import click
 from sqlalchemy import select
 
 from engine.actors import Actor
+from engine.calendar import to_oslo
+from engine.clock import resolve
 from engine.models import Person
 from engine.services.people import add_membership, create_person, get_council, set_active
 from web.cli import UserError, transaction
@@ -30,7 +30,15 @@ def group() -> None:
     type=click.Choice(["leader", "deputy", "member", "secretariat", "reporter", "guest"]),
 )
 @click.option("--cleared", is_flag=True, help="Cleared for restricted items.")
-def create(login, display_name, email, password, council_slug, party, role, cleared) -> None:
+@click.option(
+    "--from",
+    "valid_from",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="The seat begins on this day (default: today).",
+)
+def create(
+    login, display_name, email, password, council_slug, party, role, cleared, valid_from
+) -> None:
     """Create a person, and with --party and --role their seat in a council."""
     if (party is None) != (role is None):
         raise click.BadParameter("give --party and --role together")
@@ -52,7 +60,7 @@ def create(login, display_name, email, password, council_slug, party, role, clea
                 council=get_council(session, council_slug),
                 party=party,
                 role=role,
-                valid_from=date.today(),
+                valid_from=valid_from.date() if valid_from else to_oslo(resolve(None)).date(),
                 cleared=cleared,
             )
     click.echo(f"created {person.login}")

@@ -1,9 +1,15 @@
-"""A small council with one person per role, for tests that need real people."""
+"""A small council with one person in each seat: the world that the tests, the benchmarks
+and anyone trying the engine from a Python prompt start from.
+
+Unlike the Oslo demo (``engine.demo``) it carries no history: a council with Oslo's
+reference data, one person per role (a cleared and an uncleared member, a guest, a
+reporter) whose seats began on 1 January 2020, and one person with no seat at all.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 
 from sqlalchemy.orm import Session
 
@@ -12,7 +18,7 @@ from engine.models import Council, Person, PriorityArea
 from engine.reference_data import load_oslo_reference_data
 from engine.services.people import add_membership, create_council, create_person
 
-NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
+SEATS_FROM = date(2020, 1, 1)
 
 # login → (party, role, cleared)
 SEATS = {
@@ -43,6 +49,7 @@ class World:
 
 
 def make_world(session: Session, slug: str = "testby") -> World:
+    """Create the council ``slug`` and its people; flushes only."""
     system = Actor.system()
     council = create_council(
         session,
@@ -65,7 +72,7 @@ def make_world(session: Session, slug: str = "testby") -> World:
             council=council,
             party=party,
             role=role,
-            valid_from=date(2020, 1, 1),
+            valid_from=SEATS_FROM,
             cleared=cleared,
         )
         world.people[login] = person
