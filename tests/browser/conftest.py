@@ -2,9 +2,11 @@
 
 Each test module gets its own server: ``create_app`` on a migrated database (a SQLite
 file or a PostgreSQL database, once per ``db_kind``) loaded with the Oslo demo, served
-by werkzeug on 127.0.0.1 with a free port in a thread of the test process. The server's
-clock can be moved forward (``live_server.clock``), so a scheduler tick and the pages
-after it can run "as of" a later day, as ``--now`` does for the command line.
+by werkzeug on 127.0.0.1 with a free port in a thread of the test process. The server
+lives by a clock of the test's (``live_server.clock``), never by the machine's date: it
+starts at ``SERVER_STARTS`` and runs on from there, and a test can move it forward, so a
+scheduler tick and the pages after it run "as of" a later day, as ``--now`` does for the
+command line.
 
 No browser is downloaded: Playwright drives ``/usr/bin/chromium`` (``apt-get install
 chromium``; ``.ci/run`` installs it), and axe-core comes inside ``axe-playwright-python``.
@@ -16,17 +18,19 @@ import shutil
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 import pytest
 from flask import Flask
 from sqlalchemy import Engine
 from werkzeug.serving import make_server
 
+from engine.calendar import OSLO
 from engine.clock import use_clock
 from engine.db import make_engine, session_factory
 from engine.demo import load_demo
 from tests.browser.support import log_in
+from tests.clock import TestClock
 from tests.databases import fresh_database, migrate
 from web.app import create_app
 
@@ -42,24 +46,15 @@ CHROMIUM_ARGS = [
 ]
 
 
-class Clock:
-    """The server's clock: the real time, moved forward by ``offset`` once a test travels."""
-
-    def __init__(self) -> None:
-        self.offset = timedelta(0)
-
-    def __call__(self) -> datetime:
-        return datetime.now(UTC) + self.offset
-
-    def travel_to(self, moment: datetime) -> None:
-        """From now on the server lives at ``moment`` (and its clock keeps running)."""
-        self.offset = moment - datetime.now(UTC)
+# A Monday in November: the council plans a leap year (2028), whose first meetings fall
+# around 29 February.
+SERVER_STARTS = datetime(2027, 11, 15, 9, 0, tzinfo=OSLO)
 
 
 class ClockedApp:
     """WSGI middleware: every request runs with the server's clock."""
 
-    def __init__(self, app, clock: Clock):
+    def __init__(self, app, clock: TestClock):
         self.app, self.clock = app, clock
 
     def __call__(self, environ, start_response):
@@ -73,7 +68,7 @@ class LiveServer:
     url: str
     app: Flask
     engine: Engine
-    clock: Clock
+    clock: TestClock
     db_kind: str
     council: str = "oslo"
 
@@ -94,13 +89,13 @@ def live_server(db_kind, tmp_path_factory) -> Iterator[LiveServer]:
     with fresh_database(db_kind, tmp_path_factory.mktemp(f"live-{db_kind}")) as url:
         migrate(url)
         engine = make_engine(url)
+        clock = TestClock(SERVER_STARTS, running=True)
         with session_factory(engine, write=True)() as session:
-            load_demo(session)
+            load_demo(session, now=clock())
             session.commit()
         app = create_app(
             {"DATABASE_URL": url, "SECRET_KEY": "browser-tests", "SESSION_COOKIE_SECURE": False}
         )
-        clock = Clock()
         server = make_server("127.0.0.1", 0, ClockedApp(app, clock), threaded=True)
         thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
         thread.start()
