@@ -19,7 +19,54 @@ from engine.clock import use_clock
 from engine.db import WRITE_OPTION
 from engine.seeding import World, make_world
 from tests.clock import TestClock
-from tests.databases import KINDS, migrated_engine
+from tests.databases import KINDS, POSTGRES_ENV, chosen_kinds, migrated_engine
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+def _left_out() -> dict[str, str]:
+    """What this machine cannot run, by what it is (``browser`` or a kind of database), with
+    the one line that says so: the browser tests without Debian's chromium, the PostgreSQL
+    tests without a server to run them on, and the databases ``TEST_DATABASES`` does not name.
+    Under ``CI=true`` nothing is left out for want of a browser or a server: those tests run
+    and fail."""
+    ci = os.environ.get("CI") == "true"
+    kinds = chosen_kinds()
+    reasons = {}
+    if not ci and not os.path.exists(CHROMIUM):
+        reasons["browser"] = (
+            f"the browser tests did not run: {CHROMIUM} is missing"
+            " (install it as root with apt-get install -y chromium, or run make test as root)"
+        )
+    if not ci and not os.environ.get(POSTGRES_ENV) and "postgresql" in kinds:
+        reasons["postgresql"] = (
+            f"the PostgreSQL tests did not run: {POSTGRES_ENV} is not set"
+            " (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)"
+        )
+    for kind in sorted(set(KINDS) - set(kinds)):
+        reasons[kind] = f"the {kind} tests did not run: TEST_DATABASES leaves them out"
+    return reasons
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    reasons = _left_out()
+    if not reasons:
+        return
+    browser_tests = config.rootpath / "tests" / "browser"
+    keep, drop = [], []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        kind = callspec.params.get("db_kind") if callspec else None
+        browser = "browser" in reasons and item.path.is_relative_to(browser_tests)
+        (drop if browser or kind in reasons else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    for line in _left_out().values():
+        terminalreporter.write_line(f"note: {line}", yellow=True, bold=True)
 
 
 @pytest.fixture(autouse=True)

@@ -16,8 +16,27 @@ from migrations import upgrade as migrate
 
 POSTGRES_ENV = "TEST_POSTGRES_URL"
 KINDS = ("sqlite", "postgresql")
+KINDS_ENV = "TEST_DATABASES"
+"""Comma-separated kinds to run the database tests on (default both); the any-day run
+under faketime chooses ``sqlite``, since the PostgreSQL server's clock is not moved."""
 
-__all__ = ["KINDS", "fresh_database", "migrate", "migrated_engine", "postgres_admin_url"]
+__all__ = [
+    "KINDS",
+    "chosen_kinds",
+    "fresh_database",
+    "migrate",
+    "migrated_engine",
+    "postgres_admin_url",
+]
+
+
+def chosen_kinds() -> tuple[str, ...]:
+    """The kinds of database ``TEST_DATABASES`` names, in the suite's order."""
+    named = {kind.strip() for kind in os.environ.get(KINDS_ENV, ",".join(KINDS)).split(",")}
+    unknown = named - set(KINDS) - {""}
+    if unknown:
+        raise pytest.UsageError(f"{KINDS_ENV} names unknown databases: {', '.join(unknown)}")
+    return tuple(kind for kind in KINDS if kind in named)
 
 
 def postgres_admin_url() -> str:
