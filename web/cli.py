@@ -81,23 +81,38 @@ _add_commands()
 
 @main.command("run")
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
 def run(host: str, port: int) -> None:
-    """Start the development server (not for production)."""
+    """Start the development server with its scheduler (not for production)."""
+    from werkzeug.serving import make_server
+
     from engine.demo import DEMO_PASSWORD, PEOPLE
     from engine.models import Person
     from engine.scheduler import start_in_process
     from web.app import create_app
 
     app = create_app({"DEVELOPMENT": True})
-    if start_in_process(app) is None:
-        click.echo("scheduler: another process runs it (see `politirad scheduler status`)")
+    try:
+        server = make_server(host, port, app, threaded=True)
+    except OSError as exc:
+        raise UserError(f"cannot serve at {host}:{port}: {exc.strerror}; try PORT=5001") from None
+    scheduler = start_in_process(app)
     with transaction() as session:
         present = set(session.scalars(select(Person.login)))
+    lines = [f"politirad serves at http://{host}:{port}/"]
+    if scheduler is None:
+        lines.append("its scheduler runs in another process (see `politirad scheduler status`)")
     demo = [p for p in PEOPLE if p.login in present]
-    click.echo(f"politirad serves at http://{host}:{port}/")
     if demo:
-        click.echo(f"demo logins (password '{DEMO_PASSWORD}'):")
-        for person in demo:
-            click.echo(f"  {person.login:<12} {person.description}")
-    app.run(host=host, port=port, debug=False, use_reloader=False)
+        lines.append(f"demo logins, each with the password '{DEMO_PASSWORD}':")
+        lines += [f"  {person.login:<12} {person.description}" for person in demo]
+    lines += [
+        "stop it with Ctrl+C; start the demo afresh with `make reset-demo` and `make run`",
+    ]
+    click.echo("\n".join(["", *lines, ""]))
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("politirad stopped")
+    finally:
+        server.server_close()
