@@ -37,7 +37,7 @@ install: $(VENV)/.installed
 
 # The English catalogue, compiled from the .po in the tree (.mo files are not in git).
 translations: $(VENV)/.installed
-	@$(BIN)/pybabel compile -q -d web/translations -D messages
+	@$(BIN)/pybabel -q compile -d web/translations -D messages
 
 run: $(VENV)/.installed translations
 	@$(BIN)/politirad db upgrade
