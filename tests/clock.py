@@ -15,10 +15,9 @@ from engine.calendar import OSLO, to_oslo
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
 
 NEW_YEARS_EVE = datetime(2031, 12, 31, 15, 0, tzinfo=OSLO)
-MAUNDY_THURSDAY = datetime(2027, 3, 25, 9, 0, tzinfo=OSLO)  # Easter Sunday is 28 March 2027
 LEAP_DAY = datetime(2028, 2, 29, 9, 0, tzinfo=OSLO)
-SUMMER_TIME_BEGINS = datetime(2027, 3, 28, 1, 0, tzinfo=UTC)  # 02:00 CET becomes 03:00 CEST
-SUMMER_TIME_ENDS = datetime(2027, 10, 31, 1, 0, tzinfo=UTC)  # 03:00 CEST becomes 02:00 CET
+SUMMER_TIME_BEGINS = datetime(2027, 3, 28, 1, 0, tzinfo=UTC)  # Easter Sunday; 02:00 CET → 03:00
+SUMMER_TIME_ENDS = datetime(2027, 10, 31, 1, 0, tzinfo=UTC)  # 03:00 CEST → 02:00 CET
 
 
 class TestClock:
