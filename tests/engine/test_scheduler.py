@@ -43,6 +43,7 @@ from engine.scheduler import jobs as jobs_module
 from engine.scheduler.reminders import reminder_day
 from engine.seeding import make_world
 from engine.services import fire, open_case
+from engine.services.meetings import create_meeting
 from tests.clock import NOW
 from tests.databases import fresh_database, migrate
 from web.cli import main
@@ -259,6 +260,31 @@ def test_after_three_days_of_downtime_one_tick_handles_every_missed_deadline_onc
         (due,) = deadlines_of(session, case, "due")
         assert due.handled_at == oslo("2026-03-14T07:00")
     assert tick(sessions, now=oslo("2026-03-14T07:01"))["deadlines"] == {"handled": 0}
+
+
+def test_a_deadline_that_handling_another_makes_due_is_handled_in_the_same_run(session, world):
+    meeting = create_meeting(
+        session,
+        council=world.council,
+        actor=world.actor("sec"),
+        date=date(2026, 3, 26),
+        location="Rådhuset",
+    )
+    case = meeting.case
+    fire(session, case, "start_agenda", actor=world.actor("sec"), now=NOW)
+    for approver in ("leader", "deputy"):
+        fire(session, case, "fix_agenda", actor=world.actor(approver), now=NOW)
+    # The scheduler was down over the notice deadline and the meeting day: convening the
+    # meeting now gives it a deadline that has passed already, to record it as held.
+    moment = oslo("2026-03-30T07:00")
+
+    assert handle_due_deadlines(session, now=moment) == 2
+
+    session.refresh(case)
+    assert case.state == "held"
+    transitions = [e.trigger for e in events(session, case, EventKind.TRANSITION)]
+    assert transitions[-2:] == ["convene", "hold"]
+    assert handle_due_deadlines(session, now=moment) == 0
 
 
 def test_one_deadline_failing_leaves_it_pending_and_handles_the_others(session, world, monkeypatch):
