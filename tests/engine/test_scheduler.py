@@ -18,12 +18,15 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import sessionmaker
 
 from engine import audit
+from engine.cadence import Rule, add_steering_group
 from engine.calendar import OSLO
-from engine.db import make_engine, session_factory
+from engine.db import Base, make_engine, session_factory
 from engine.models import (
     Action,
+    Case,
     CaseEvent,
     Deadline,
+    Finding,
     InboxMessage,
     JobRun,
     OutboxMessage,
@@ -98,6 +101,14 @@ def events(session, case, kind=None):
     if kind:
         query = query.where(CaseEvent.kind == kind)
     return list(session.scalars(query))
+
+
+def row_counts(session) -> dict[str, int]:
+    """How many rows each table of the schema holds."""
+    return {
+        table.name: session.scalar(select(func.count()).select_from(table))
+        for table in Base.metadata.sorted_tables
+    }
 
 
 def add_deadline(session, case, *, effect, trigger=None, due, state_entry=None, name="test"):
@@ -320,7 +331,7 @@ def test_a_tick_runs_every_job_and_records_each_run(session, world, sessions):
 
     results = tick(sessions, now=moment)
 
-    assert list(results) == ["cadence", "deadlines", "reminders", "digest", "outbox"]
+    assert list(results) == ["reports", "deadlines", "cadence", "reminders", "digest", "outbox"]
     assert results["deadlines"] == {"handled": 1}
     assert results["outbox"]["delivered"] >= 1
     runs = {run.job: run for run in session.scalars(select(JobRun))}
@@ -351,6 +362,36 @@ def test_a_failing_job_is_recorded_and_the_other_jobs_still_run(
     assert results["deadlines"] == {"handled": 1}
     run = session.get(JobRun, "cadence", populate_existing=True)
     assert run.result["error"].startswith("RuntimeError")
+
+
+def test_a_report_requested_after_its_due_date_is_found_overdue_in_the_same_tick(
+    session, world, sessions, clock
+):
+    clock.travel_to(oslo("2026-01-12T10:00"))
+    add_steering_group(
+        session,
+        council=world.council,
+        name="Lokal styringsgruppe for SaLTo, Bydel Stovner",
+        next_due=date(2026, 3, 2),
+        actor=world.actor("sec"),
+    )
+    # The scheduler was down from before the request day (19 January, 42 days ahead) until
+    # after the due date: the report is requested, overdue and found overdue all at once.
+    moment = oslo("2026-03-05T07:00")
+    clock.travel_to(moment)
+
+    tick(sessions, now=moment)
+
+    session.expire_all()
+    (requested,) = session.scalars(select(Case).where(Case.kind == "steering_report")).all()
+    assert requested.state == "overdue"
+    (finding,) = session.scalars(
+        select(Finding).where(Finding.rule == Rule.STEERING_REPORT_OVERDUE)
+    ).all()
+    assert finding.case_id == requested.id
+    counts = row_counts(session)
+    tick(sessions, now=moment)
+    assert row_counts(session) == counts
 
 
 def test_status_shows_the_next_run_of_each_job_in_oslo_time(session):
