@@ -21,6 +21,7 @@ from engine import audit
 from engine.cadence import Rule, add_steering_group
 from engine.calendar import OSLO
 from engine.db import Base, make_engine, session_factory
+from engine.demo import load_demo
 from engine.models import (
     Action,
     Case,
@@ -362,6 +363,27 @@ def test_a_failing_job_is_recorded_and_the_other_jobs_still_run(
     assert results["deadlines"] == {"handled": 1}
     run = session.get(JobRun, "cadence", populate_existing=True)
     assert run.result["error"].startswith("RuntimeError")
+
+
+def test_a_second_tick_at_the_same_time_adds_nothing(session, sessions, clock):
+    load_demo(session, now=oslo("2026-11-27T10:00"))  # a Friday
+    session.flush()
+    # The Tuesday after, past the digest's time: deadlines passed over the weekend, reminders
+    # and digests are due, and the cadence check has findings to make.
+    moment = oslo("2026-12-01T07:30")
+    clock.travel_to(moment)
+
+    first = tick(sessions, now=moment)
+    counts = row_counts(session)
+    again = tick(sessions, now=moment)
+
+    assert all("error" not in result for result in first.values()), first
+    assert first["deadlines"]["handled"] > 0
+    assert first["cadence"]["findings changed"] > 0
+    assert first["reminders"]["sent"] > 0
+    assert first["digest"]["sent"] > 0
+    assert row_counts(session) == counts
+    assert all(not any(result.values()) for result in again.values()), again
 
 
 def test_a_report_requested_after_its_due_date_is_found_overdue_in_the_same_tick(
@@ -732,3 +754,29 @@ def test_the_command_line_ticks_as_of_a_time_and_shows_the_status(committed):
     assert "deadlines  handled 0" in again
     assert "lock: free (no scheduler is running)" in status
     assert "01.12.2026 07:00" in status  # the time the last tick ran as of
+
+
+def test_a_tick_run_again_by_hand_at_the_same_time_adds_nothing(committed):
+    runner = CliRunner()
+
+    def politirad(*args: str) -> str:
+        result = runner.invoke(main, list(args), env={"DATABASE_URL": committed})
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    def counts() -> dict[str, int]:
+        engine = make_engine(committed)
+        try:
+            with session_factory(engine)() as session:
+                return row_counts(session)
+        finally:
+            engine.dispose()
+
+    politirad("demo", "load", "--now", "2026-11-27T10:00")
+    politirad("scheduler", "tick", "--now", "2026-12-01T07:30")
+    after_first = counts()
+
+    again = politirad("scheduler", "tick", "--now", "2026-12-01T07:30")
+
+    assert counts() == after_first
+    assert [line.split()[-1] for line in again.splitlines()] == ["0"] * len(JOBS), again
