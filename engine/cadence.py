@@ -80,8 +80,9 @@ AGREEMENT_TOOK_EFFECT = ("in_force", "revision_due", "expired", "superseded")
 AGREEMENT_SIGNED = ("signed", *AGREEMENT_TOOK_EFFECT)
 
 # The scheduler records what a day brought (a meeting held, a notice sent, an agreement in
-# force) in the night after it, and the check may run before it in the same tick: a day
-# is judged once the next one has passed, so the council is never blamed for job order.
+# force) in the night after it, and the check may run before it (a tick runs the deadline
+# job first, but the scheduled jobs run side by side): a day is judged once the next one
+# has passed, so the council is never blamed for job order.
 GRACE = timedelta(days=1)
 
 
@@ -558,6 +559,28 @@ def check_cadence(session: Session, *, now: datetime | None = None) -> list[Find
     return changed
 
 
+def request_reports(session: Session, *, now: datetime | None = None) -> list[Case]:
+    """Open every steering group's report whose request day has come by ``now``; returns the
+    reports opened. Flushes, never commits.
+
+    ``check_cadence`` does this first as well. The scheduler also runs it on its own, ahead
+    of the deadline tick: a report requested late (the scheduler was down) may be past its
+    due date already, and the deadline tick marks it overdue before the check judges it.
+    """
+    now = resolve(now)
+    opened: list[Case] = []
+    for council in list(session.scalars(select(Council).order_by(Council.id))):
+        groups = session.scalars(
+            select(SteeringGroup)
+            .where(SteeringGroup.council_id == council.id)
+            .order_by(SteeringGroup.name)
+        ).all()
+        if groups:
+            opened += _Check(session, council, now).request_reports(groups)
+    session.flush()
+    return opened
+
+
 def _year_total(
     rule: Rule, year: int, held: int, needed: int, words: Callable[[int], str]
 ) -> _Outcome:
@@ -601,7 +624,7 @@ class _Check:
         record = _Record.load(
             self.session, self.council, date(self.years[0], 1, 1), filter(None, linked)
         )
-        self._request_reports(record)
+        record.reports += self.request_reports(record.groups)
         for outcome in (
             *self._quarters(record),
             *self._years(record),
@@ -961,14 +984,16 @@ class _Check:
 
     # -- steering groups -------------------------------------------------------------------
 
-    def _request_reports(self, record: _Record) -> None:
-        """Open each group's report when its lead time begins, and move its next due date on.
+    def request_reports(self, groups: Iterable[SteeringGroup]) -> list[Case]:
+        """Open each group's report when its lead time begins, and move its next due date on;
+        returns the reports opened.
 
         Moving the date is a guarded UPDATE, so a concurrent check that got there first
         leaves this one nothing to do; after downtime every report that came due opens.
         """
         lead = timedelta(days=self.rules.steering_report_lead_days)
-        for group in record.groups:
+        opened: list[Case] = []
+        for group in groups:
             while group.next_due - lead <= self.today:
                 due = group.next_due
                 moved = self.session.execute(
@@ -989,7 +1014,7 @@ class _Check:
                     data={"group": group.name, "due_date": due},
                     now=self.now,
                 )
-                record.reports.append(report)
+                opened.append(report)
                 self._notify(
                     report,
                     [
@@ -1000,6 +1025,7 @@ class _Check:
                     ],
                     functools.partial(_report_requested, report, group.name, due),
                 )
+        return opened
 
     def _reports(self, record: _Record) -> Iterator[_Outcome]:
         rule = Rule.STEERING_REPORT_OVERDUE

@@ -24,7 +24,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from typing import Any, Protocol
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import Select, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from engine import outbox
@@ -382,8 +382,10 @@ def send_digests(session: Session, *, now: datetime | None = None) -> int:
     """Queue each person's daily overview of what waits for them, at most once a day.
 
     It lists the approvals waiting for their party that they may give, their open
-    actions due within two weeks or overdue, and how many inbox messages are unread.
-    Nobody is sent an empty digest. Returns the number of digests queued.
+    actions due within two weeks or overdue, and how many of their messages are unread
+    (see ``_unread``). Nobody is sent an empty digest. "Once a day" is the unique key
+    ``digest:<person>:<day>`` (``claim_once``), claimed with the digest. Returns the number
+    of digests queued.
     """
     now = resolve(now)
     today = to_oslo(now).date()
@@ -416,12 +418,7 @@ def send_digests(session: Session, *, now: datetime | None = None) -> int:
                     .order_by(Action.due, Action.id)
                 )
             ),
-            unread=session.scalar(
-                select(func.count(InboxMessage.id)).where(
-                    InboxMessage.person_id == person.id, InboxMessage.read_at.is_(None)
-                )
-            )
-            or 0,
+            unread=session.scalar(_unread(person.id)) or 0,
         )
         if not waiting or not claim_once(session, f"digest:{person.id}:{today}", now):
             continue
@@ -440,6 +437,32 @@ def send_digests(session: Session, *, now: datetime | None = None) -> int:
         sent += 1
     session.flush()
     return sent
+
+
+def _unread(person_id: int) -> Select[tuple[int]]:
+    """How many messages the person has not read: those in their inbox, and those still in
+    the outbox on their way to it.
+
+    Delivery puts a message in the inbox before it tries the e-mail, so a pending message
+    with an inbox copy is counted there, and one without has not been delivered yet. The
+    digest so says the same whether delivery ran before it or not: a person whose messages
+    were queued a moment ago gets their digest now, not from a later run.
+    """
+    in_inbox = (
+        select(func.count(InboxMessage.id))
+        .where(InboxMessage.person_id == person_id, InboxMessage.read_at.is_(None))
+        .scalar_subquery()
+    )
+    on_the_way = (
+        select(func.count(OutboxMessage.id))
+        .where(
+            OutboxMessage.recipient_id == person_id,
+            OutboxMessage.status == OutboxStatus.PENDING,
+            ~select(InboxMessage.id).where(InboxMessage.outbox_id == OutboxMessage.id).exists(),
+        )
+        .scalar_subquery()
+    )
+    return select(in_inbox + on_the_way)
 
 
 def _cases_awaiting_approval(session: Session) -> list[Case]:

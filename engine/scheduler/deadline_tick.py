@@ -90,6 +90,14 @@ def handle_due_deadlines(session: Session, *, now: datetime | None = None) -> in
     own, so one that fails stays pending for the next tick and takes nothing else
     with it; the work is committed every few deadlines. Returns how many were
     handled here.
+
+    A transition fired here can give the case a deadline that has passed already
+    (after downtime over a meeting, convening it brings the day it was to be held):
+    the search runs again until it finds nothing, so that deadline is handled in
+    this run too, not left to the next tick. It ends: every deadline found is
+    settled or kept, and new ones come only with the transitions that deadlines
+    fire, which in the shipped workflows lead forward, two at most in a row
+    (signed → in force → expired, agenda fixed → convened → held).
     """
     now = resolve(now)
     handled = 0
@@ -108,7 +116,7 @@ def handle_due_deadlines(session: Session, *, now: datetime | None = None) -> in
             if n % COMMIT_EVERY == 0:
                 session.commit()
         session.commit()
-        if len(ids) < BATCH:
+        if not ids:
             return handled
 
 

@@ -20,7 +20,7 @@ from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from engine.cadence import check_cadence
+from engine.cadence import check_cadence, request_reports
 from engine.calendar import OSLO
 from engine.clock import resolve
 from engine.db import dialect_insert, session_factory, utcnow
@@ -50,13 +50,33 @@ class Job:
         return CronTrigger(timezone=OSLO, **self.schedule)
 
 
-# In tick order: the cadence check may open cases whose deadlines are due, and the
-# outbox goes last so that whatever the other jobs queued goes out in the same tick.
+# In tick order: each job runs after the jobs whose results it reads, so that one tick as
+# of a time leaves nothing for a second tick at that time to do.
+# - Steering-group reports are requested first: one requested late (the scheduler was
+#   down) is past its due date already, and it is the deadline tick that marks it overdue.
+# - The deadline tick runs before the cadence check, which judges what the deadlines did
+#   (a report overdue, a meeting convened or held, an agreement in force or expired). The
+#   cases the check opens start in states without deadlines, and an agreement it marks
+#   due for revision expires after today, so the check leaves no deadline due behind it.
+#   Deadlines that the tick's own transitions make due, it handles in the same run.
+# - Reminders come after those, for the deadlines they set.
+# - The digest comes after every job that changes what waits for a person. It counts the
+#   messages still in the outbox as unread, so it need not wait for their delivery.
+# - The outbox goes last, so that whatever the others queued, digests too, goes out in
+#   the same tick.
+# The daily jobs keep that order on the clock as well: 05:50, 06:00, 07:00 and 07:05.
 JOBS = (
+    Job(
+        "reports",
+        "steering-group reports requested",
+        request_reports,
+        "opened",
+        {"hour": "5", "minute": "50"},
+    ),
+    Job("deadlines", "deadline tick", handle_due_deadlines, "handled", EVERY_MINUTE_OUTSIDE_2AM),
     Job(
         "cadence", "cadence check", check_cadence, "findings changed", {"hour": "6", "minute": "0"}
     ),
-    Job("deadlines", "deadline tick", handle_due_deadlines, "handled", EVERY_MINUTE_OUTSIDE_2AM),
     Job(
         "reminders",
         "reminders before due dates",

@@ -318,6 +318,21 @@ def test_the_digest_lists_approvals_actions_due_soon_and_unread_messages(session
     assert digests(session, world.people["kmember"]) == []  # nothing waits: no digest
 
 
+def test_the_digest_counts_the_messages_still_on_their_way_to_the_inbox(session, world):
+    closed = free_port()  # nothing listens there: the e-mail stays queued
+    message_for(session, world)
+    deliver_outbox(session, now=NOW, mailer=mailer(closed))  # in the inbox; its e-mail waits
+    message_for(session, world)  # queued, not delivered yet
+    message_for(session, world, login="kmember")  # nothing else waits for this member
+
+    assert send_digests(session, now=NOW) == 2
+
+    (member,) = digests(session, world.people["pmember"])
+    assert "Uleste meldinger i innboksen: 2" in member.body
+    (other,) = digests(session, world.people["kmember"])
+    assert "Uleste meldinger i innboksen: 1" in other.body
+
+
 def test_the_digest_goes_out_at_most_once_a_day(session, world):
     meeting_waiting_for_the_agenda(session, world)
 

@@ -18,12 +18,16 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import sessionmaker
 
 from engine import audit
+from engine.cadence import Rule, add_steering_group
 from engine.calendar import OSLO
-from engine.db import make_engine, session_factory
+from engine.db import Base, make_engine, session_factory
+from engine.demo import load_demo
 from engine.models import (
     Action,
+    Case,
     CaseEvent,
     Deadline,
+    Finding,
     InboxMessage,
     JobRun,
     OutboxMessage,
@@ -43,6 +47,7 @@ from engine.scheduler import jobs as jobs_module
 from engine.scheduler.reminders import reminder_day
 from engine.seeding import make_world
 from engine.services import fire, open_case
+from engine.services.meetings import create_meeting
 from tests.clock import NOW
 from tests.databases import fresh_database, migrate
 from web.cli import main
@@ -97,6 +102,14 @@ def events(session, case, kind=None):
     if kind:
         query = query.where(CaseEvent.kind == kind)
     return list(session.scalars(query))
+
+
+def row_counts(session) -> dict[str, int]:
+    """How many rows each table of the schema holds."""
+    return {
+        table.name: session.scalar(select(func.count()).select_from(table))
+        for table in Base.metadata.sorted_tables
+    }
 
 
 def add_deadline(session, case, *, effect, trigger=None, due, state_entry=None, name="test"):
@@ -261,6 +274,31 @@ def test_after_three_days_of_downtime_one_tick_handles_every_missed_deadline_onc
     assert tick(sessions, now=oslo("2026-03-14T07:01"))["deadlines"] == {"handled": 0}
 
 
+def test_a_deadline_that_handling_another_makes_due_is_handled_in_the_same_run(session, world):
+    meeting = create_meeting(
+        session,
+        council=world.council,
+        actor=world.actor("sec"),
+        date=date(2026, 3, 26),
+        location="Rådhuset",
+    )
+    case = meeting.case
+    fire(session, case, "start_agenda", actor=world.actor("sec"), now=NOW)
+    for approver in ("leader", "deputy"):
+        fire(session, case, "fix_agenda", actor=world.actor(approver), now=NOW)
+    # The scheduler was down over the notice deadline and the meeting day: convening the
+    # meeting now gives it a deadline that has passed already, to record it as held.
+    moment = oslo("2026-03-30T07:00")
+
+    assert handle_due_deadlines(session, now=moment) == 2
+
+    session.refresh(case)
+    assert case.state == "held"
+    transitions = [e.trigger for e in events(session, case, EventKind.TRANSITION)]
+    assert transitions[-2:] == ["convene", "hold"]
+    assert handle_due_deadlines(session, now=moment) == 0
+
+
 def test_one_deadline_failing_leaves_it_pending_and_handles_the_others(session, world, monkeypatch):
     failing = report(session, world, "2026-03-09", title="Feiler")
     other = report(session, world, "2026-03-10", title="Går fint")
@@ -294,7 +332,7 @@ def test_a_tick_runs_every_job_and_records_each_run(session, world, sessions):
 
     results = tick(sessions, now=moment)
 
-    assert list(results) == ["cadence", "deadlines", "reminders", "digest", "outbox"]
+    assert list(results) == ["reports", "deadlines", "cadence", "reminders", "digest", "outbox"]
     assert results["deadlines"] == {"handled": 1}
     assert results["outbox"]["delivered"] >= 1
     runs = {run.job: run for run in session.scalars(select(JobRun))}
@@ -325,6 +363,57 @@ def test_a_failing_job_is_recorded_and_the_other_jobs_still_run(
     assert results["deadlines"] == {"handled": 1}
     run = session.get(JobRun, "cadence", populate_existing=True)
     assert run.result["error"].startswith("RuntimeError")
+
+
+def test_a_second_tick_at_the_same_time_adds_nothing(session, sessions, clock):
+    load_demo(session, now=oslo("2026-11-27T10:00"))  # a Friday
+    session.flush()
+    # The Tuesday after, past the digest's time: deadlines passed over the weekend, reminders
+    # and digests are due, and the cadence check has findings to make.
+    moment = oslo("2026-12-01T07:30")
+    clock.travel_to(moment)
+
+    first = tick(sessions, now=moment)
+    counts = row_counts(session)
+    again = tick(sessions, now=moment)
+
+    assert all("error" not in result for result in first.values()), first
+    assert first["deadlines"]["handled"] > 0
+    assert first["cadence"]["findings changed"] > 0
+    assert first["reminders"]["sent"] > 0
+    assert first["digest"]["sent"] > 0
+    assert row_counts(session) == counts
+    assert all(not any(result.values()) for result in again.values()), again
+
+
+def test_a_report_requested_after_its_due_date_is_found_overdue_in_the_same_tick(
+    session, world, sessions, clock
+):
+    clock.travel_to(oslo("2026-01-12T10:00"))
+    add_steering_group(
+        session,
+        council=world.council,
+        name="Lokal styringsgruppe for SaLTo, Bydel Stovner",
+        next_due=date(2026, 3, 2),
+        actor=world.actor("sec"),
+    )
+    # The scheduler was down from before the request day (19 January, 42 days ahead) until
+    # after the due date: the report is requested, overdue and found overdue all at once.
+    moment = oslo("2026-03-05T07:00")
+    clock.travel_to(moment)
+
+    tick(sessions, now=moment)
+
+    session.expire_all()
+    (requested,) = session.scalars(select(Case).where(Case.kind == "steering_report")).all()
+    assert requested.state == "overdue"
+    (finding,) = session.scalars(
+        select(Finding).where(Finding.rule == Rule.STEERING_REPORT_OVERDUE)
+    ).all()
+    assert finding.case_id == requested.id
+    counts = row_counts(session)
+    tick(sessions, now=moment)
+    assert row_counts(session) == counts
 
 
 def test_status_shows_the_next_run_of_each_job_in_oslo_time(session):
@@ -665,3 +754,29 @@ def test_the_command_line_ticks_as_of_a_time_and_shows_the_status(committed):
     assert "deadlines  handled 0" in again
     assert "lock: free (no scheduler is running)" in status
     assert "01.12.2026 07:00" in status  # the time the last tick ran as of
+
+
+def test_a_tick_run_again_by_hand_at_the_same_time_adds_nothing(committed):
+    runner = CliRunner()
+
+    def politirad(*args: str) -> str:
+        result = runner.invoke(main, list(args), env={"DATABASE_URL": committed})
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    def counts() -> dict[str, int]:
+        engine = make_engine(committed)
+        try:
+            with session_factory(engine)() as session:
+                return row_counts(session)
+        finally:
+            engine.dispose()
+
+    politirad("demo", "load", "--now", "2026-11-27T10:00")
+    politirad("scheduler", "tick", "--now", "2026-12-01T07:30")
+    after_first = counts()
+
+    again = politirad("scheduler", "tick", "--now", "2026-12-01T07:30")
+
+    assert counts() == after_first
+    assert [line.split()[-1] for line in again.splitlines()] == ["0"] * len(JOBS), again
