@@ -33,7 +33,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, bindparam, event, insert, select, text, update
@@ -41,8 +41,10 @@ from sqlalchemy.orm import Session
 
 from bench.common import arguments, driver_url, kinds, migrated
 from engine.audit import compute_hash, event_payload
+from engine.audit import head as audit_head
 from engine.audit import verify as verify_chain
-from engine.db import make_engine, session_factory
+from engine.clock import use_clock
+from engine.db import make_engine, session_factory, utcnow
 from engine.models import (
     Action,
     AuditHead,
@@ -57,7 +59,6 @@ from engine.models import (
     case_bydel,
     case_priority_area,
 )
-from engine.models.audit import GENESIS_HASH
 from engine.passwords import hash_password
 from engine.runtime import current_definition, pin
 from engine.seeding import make_world
@@ -124,9 +125,11 @@ def load(engine: Engine, kind: str, councils: int, cases: int, events: int) -> L
     """Fill an empty, migrated database; returns what the measurement needs."""
     started = time.perf_counter()
     rng = random.Random(20261127)
-    now = datetime.now(UTC).replace(microsecond=0)
+    now = utcnow().replace(microsecond=0)
+    start = now - timedelta(days=4 * 365)
     with session_factory(engine, write=True)() as session:
-        worlds = [make_world(session, slug=f"rad{i:02d}") for i in range(councils)]
+        with use_clock(lambda: start):  # the councils and their seats come first in the chain
+            worlds = [make_world(session, slug=f"rad{i:02d}") for i in range(councils)]
         worlds[0].people["sec"].password_hash = hash_password(PASSWORD)
         definitions = {k: current_definition(k) for k in KIND_WEIGHTS}
         for definition in definitions.values():
@@ -147,6 +150,7 @@ def load(engine: Engine, kind: str, councils: int, cases: int, events: int) -> L
             for w in worlds
         }
         session.commit()
+        head = audit_head(session)  # the seats' events are in the chain already
         people = {w.council.id: [p.id for p in w.people.values()] for w in worlds}
         logins = {p.id: p.login for w in worlds for p in w.people.values()}
         first = worlds[0]
@@ -177,7 +181,7 @@ def load(engine: Engine, kind: str, councils: int, cases: int, events: int) -> L
         _tags(conn, rng, case_rows, case_ids, bydeler, areas)
         with _without_head_trigger(conn, kind):
             last_seq, last_hash, entries = _events(
-                conn, rng, case_rows, case_ids, counts, people, logins, definitions, now
+                conn, rng, case_rows, case_ids, counts, people, logins, definitions, start, head
             )
         conn.execute(
             update(AuditHead).where(AuditHead.id == 1).values(seq=last_seq, hash=last_hash)
@@ -264,14 +268,14 @@ def _tags(conn, rng, rows, case_ids, bydeler, areas) -> None:
         conn.execute(insert(case_priority_area), chunk)
 
 
-def _events(conn, rng, rows, case_ids, counts, people, logins, definitions, now):
-    """The whole chain, in time order: round r writes the r-th event of every case that has
-    one, so a case's events lie far apart in the table, as they do after years of use."""
-    seq, prev_hash = 0, GENESIS_HASH
+def _events(conn, rng, rows, case_ids, counts, people, logins, definitions, start, head):
+    """The rest of the chain after ``head`` (its seq and hash), in time order from ``start``:
+    round r writes the r-th event of every case that has one, so a case's events lie far
+    apart in the table, as they do after years of use."""
+    seq, prev_hash = head
     entries: dict[int, int] = {}
     states = {i: definitions[row["kind"]].initial for i, row in enumerate(rows)}
     batch: list[dict[str, Any]] = []
-    start = now - timedelta(days=4 * 365)
     rounds = max(counts)
     for r in range(rounds):
         at = start + timedelta(days=r * (4 * 365 - 1) / rounds)
@@ -586,6 +590,8 @@ def run(kind: str, args) -> None:
                         f"{kind:<10} audit chain: {'valid' if result.ok else result.problem} "
                         f"({result.checked} events)"
                     )
+                    if not result.ok:
+                        raise SystemExit(f"{kind}: the loaded audit chain does not verify")
             print(
                 f"{kind:<10} loaded {args.councils} councils, {cases} cases, {events} audit events"
                 f" in {loaded.load_seconds:.0f} s; case page {loaded.case_path} has "
