@@ -433,7 +433,7 @@ def _inbox_and_findings(conn, world, case_ids, now) -> None:
                 "created_at": now - timedelta(hours=n),
                 "read_at": None if n % 3 else now,
             }
-            for n in range(300)
+            for n in range(min(300, len(case_ids)))
         ],
     )
     conn.execute(
