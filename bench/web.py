@@ -455,17 +455,23 @@ def _inbox_and_findings(conn, world, case_ids, now) -> None:
 
 
 class StatementLog:
-    """Counts the statements of each request and keeps those of the last one."""
+    """Counts the statements of each request and keeps those of the last one.
 
-    def __init__(self, engine: Engine):
+    It listens on every engine of the process: on PostgreSQL the app reads through an
+    engine of its own (``web.db.default_sessions``), not the one it writes through."""
+
+    def __init__(self):
         self.statements: list[tuple[str, Any]] = []
-        event.listen(engine, "before_cursor_execute", self._record)
+        event.listen(Engine, "before_cursor_execute", self._record)
 
     def _record(self, conn, cursor, statement, parameters, context, executemany) -> None:
         self.statements.append((statement, parameters))
 
     def reset(self) -> None:
         self.statements = []
+
+    def close(self) -> None:
+        event.remove(Engine, "before_cursor_execute", self._record)
 
 
 def _percentile(values: list[float], fraction: float) -> float:
@@ -524,7 +530,7 @@ def measure(kind: str, url: str, loaded: Loaded, requests: int, show_slowest: bo
     engine = app.extensions["politirad.engine"]
     client = app.test_client()
     _log_in(client, loaded.slug)
-    log = StatementLog(engine)
+    log = StatementLog()
     raw = RawReplay(url)
     pages = {
         "dashboard": f"/{loaded.slug}/",
@@ -554,6 +560,7 @@ def measure(kind: str, url: str, loaded: Loaded, requests: int, show_slowest: bo
             if show_slowest:
                 print(f"{'':<10} {'':<10} slowest {seconds * 1000:.1f} ms: {_one_line(statement)}")
     finally:
+        log.close()
         raw.close()
         engine.dispose()
 
@@ -573,6 +580,8 @@ def _statements_of(client, log: StatementLog, path: str) -> list[tuple[str, Any]
         raise RuntimeError(f"{path}: HTTP {response.status_code}")
     statements = list(log.statements)
     log.reset()
+    if not statements:
+        raise RuntimeError(f"{path}: no SQL statement was seen, so there is nothing to compare")
     return statements
 
 
