@@ -1,16 +1,20 @@
 """Pages rendered in-process on a large database, beside their own SQL run through the driver.
 
     python -m bench.web [--db sqlite|postgresql|both] [--councils 20] [--cases 100000]
-                        [--events 1000000] [--requests 200] [--verify]
+                        [--events 1000000] [--requests 200] [--verify] [--slowest]
+                        [--smoke] [--now MOMENT]
 
 The database holds ``--councils`` councils (people and seats made through the services,
 as ``engine.seeding.make_world`` does) and ``--cases`` cases with ``--events`` audit
 events, pending and handled deadlines, follow-up actions and inbox messages, all
-bulk-inserted with Core. The audit events are a valid hash chain (interleaved across
-cases in time order, as a long-running council writes them); ``--verify`` walks it with
-``engine.audit.verify`` after the load. During the load the database's trigger that moves
+bulk-inserted with Core. The audit events are a valid hash chain: the councils' seats
+(dated four years back) come first, as ``make_world`` writes them, and the cases' events
+continue from that head, interleaved across cases in time order, as a long-running council
+writes them; ``--verify`` walks it with ``engine.audit.verify`` after the load and stops
+the benchmark if it is broken. During the load the database's trigger that moves
 ``audit_head`` is left out (PostgreSQL: ``session_replication_role = replica``; SQLite:
-dropped and created again) and the head is set once at the end.
+dropped and created again) and the head is set once at the end. The history ends at
+``--now`` (default the machine's clock), and the pages are asked as of that moment.
 
 The app is built as a worker of ``politirad serve`` builds it (``create_app``, then
 ``web.app.settle``). The secretariat of the first council logs in through the login form
@@ -20,6 +24,10 @@ each requested ``--requests`` times (after a warm-up), in turn. Printed per page
 the raw baseline: the very statements and parameters the page ran, captured from the
 cursor and replayed with plain ``sqlite3`` / ``psycopg`` in the same run, with the
 ratio page / raw.
+
+``--smoke`` loads 2 councils, 200 cases and 1,000 events, requests each page 5 times and
+verifies the chain, to show in a few seconds that the benchmark still runs; its figures
+mean little.
 """
 
 from __future__ import annotations
@@ -30,7 +38,7 @@ import re
 import sqlite3
 import statistics
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -39,7 +47,7 @@ from typing import Any
 from sqlalchemy import Engine, bindparam, event, insert, select, text, update
 from sqlalchemy.orm import Session
 
-from bench.common import arguments, driver_url, kinds, migrated
+from bench.common import arguments, as_of, driver_url, kinds, migrated, parse
 from engine.audit import compute_hash, event_payload
 from engine.audit import head as audit_head
 from engine.audit import verify as verify_chain
@@ -85,6 +93,7 @@ TOPICS = (
     "Forebyggende samtaler",
 )
 CHUNK = 20_000
+SMOKE = {"councils": 2, "cases": 200, "events": 1000, "requests": 5, "verify": True}
 
 
 @dataclass
@@ -611,7 +620,7 @@ def run(kind: str, args) -> None:
         measure(kind, url, loaded, args.requests, args.slowest)
 
 
-def main() -> None:
+def main(argv: Sequence[str] | None = None) -> None:
     parser = arguments(__doc__.splitlines()[0])
     parser.add_argument("--councils", type=int, default=20)
     parser.add_argument("--cases", type=int, default=100_000)
@@ -621,9 +630,10 @@ def main() -> None:
     parser.add_argument(
         "--slowest", action="store_true", help="print each page's slowest statement"
     )
-    args = parser.parse_args()
-    for kind in kinds(args.db):
-        run(kind, args)
+    args = parse(parser, argv, SMOKE)
+    with as_of(args.now):
+        for kind in kinds(args.db):
+            run(kind, args)
 
 
 if __name__ == "__main__":
