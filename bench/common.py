@@ -1,31 +1,78 @@
-"""What the benchmarks share: a fresh database of each kind and a way to print figures."""
+"""What the benchmarks share: their command line, a fresh database of each kind, the clock
+they run by, and a way to print figures."""
 
 from __future__ import annotations
 
 import argparse
 import os
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, nullcontext
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import make_url
 
+from engine.calendar import OSLO
+from engine.clock import use_clock
 from engine.scratch import empty_database
 from migrations import upgrade as migrate
 
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
-def arguments(description: str) -> argparse.ArgumentParser:
+def moment(value: str) -> datetime:
+    """``--now`` as an aware UTC time; a time without offset is read as Europe/Oslo, as the
+    command line reads it."""
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a time like 2026-03-02T10:00") from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=OSLO)
+    return parsed.astimezone(UTC)
+
+
+def arguments(description: str, *, db: str = "both") -> argparse.ArgumentParser:
+    """The options every benchmark takes (``db``: the default of ``--db``); each adds its own
+    size options to this parser."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument(
         "--db",
         choices=["sqlite", "postgresql", "both"],
-        default="both",
-        help="which database to measure (default both)",
+        default=db,
+        help=f"which database to measure (default {db})",
+    )
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="a few seconds at a few hundred rows: checks that the benchmark still runs "
+        "(the figures mean little); size options given as well still count",
+    )
+    parser.add_argument(
+        "--now",
+        type=moment,
+        help="run as of this moment (ISO 8601, Oslo time unless an offset is given): the "
+        "engine's clock stands there; default the machine's clock",
     )
     return parser
+
+
+def parse(
+    parser: argparse.ArgumentParser, argv: Sequence[str] | None, smoke: dict[str, Any]
+) -> argparse.Namespace:
+    """Parse ``argv``; with ``--smoke`` the defaults become ``smoke``'s sizes."""
+    args = parser.parse_args(argv)
+    if args.smoke:
+        parser.set_defaults(**smoke)
+        args = parser.parse_args(argv)
+    return args
+
+
+def as_of(now: datetime | None):
+    """A context in which the engine's clock stands at ``now`` (none: the machine's clock)."""
+    return nullcontext() if now is None else use_clock(lambda: now)
 
 
 def kinds(choice: str) -> list[str]:

@@ -1,8 +1,11 @@
 """The production server under load: gunicorn with 4 workers on PostgreSQL, loopback only.
 
-    python -m bench.load [--users 100] [--seconds 60] [--ceiling-seconds 20] [--workers 4]
+    python -m bench.load [--db postgresql|sqlite|both] [--users 100] [--seconds 60]
+                         [--ceiling-seconds 20] [--workers 4] [--threads 1]
+                         [--smoke] [--now MOMENT]
 
-Loads the Oslo demo council into a new PostgreSQL database, makes API tokens for the
+Loads the Oslo demo council into a new database (PostgreSQL unless ``--db`` says
+otherwise; the embedded SQLite can be measured the same way), makes API tokens for the
 members and the secretariat through the token service, starts ``politirad serve`` and
 drives it with locust: first the trivial health endpoint (the ceiling: what this server
 answers when a request does almost nothing), then the mix for the given time: the public
@@ -14,9 +17,15 @@ pause. A pause caps what a user can ask whatever the server does, so the report 
 that cap (the mix's requests per second if every answer took no time) beside what was
 served: 100 users pausing 0.3 s on average, 1.2 requests a task (the public and the
 members ask one, the secretariat three: open, propose, withdraw) ask at most ~400 req/s.
-Prints requests per second, p50/p95/p99 and errors of both, and the goals.
+Prints requests per second, p50/p95/p99 and errors of both, the mix's requests per second
+as a ratio of the ceiling's, and the goals.
 
-Needs the ``bench`` extra (locust) and PostgreSQL (``TEST_POSTGRES_URL``).
+The demo is built as of ``--now`` (default the machine's clock); the server keeps the
+machine's clock. ``--smoke`` runs 2 workers and 10 users (one of them the secretariat),
+2 s of ceiling and 2 s of mix, to show in a few seconds that the benchmark still runs; its
+figures mean little.
+
+Needs locust (the ``bench`` and ``test`` extras) and, for PostgreSQL, ``TEST_POSTGRES_URL``.
 """
 
 from __future__ import annotations
@@ -30,11 +39,13 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import select
 
-from bench.common import migrated
+from bench.common import arguments, kinds, migrated, parse
 from engine.actors import Actor
 from engine.db import make_engine, session_factory
 from engine.demo import load_demo
@@ -45,6 +56,7 @@ from engine.services.tokens import create_token
 HERE = Path(__file__).parent
 BIN = Path(sys.executable).parent
 GOALS = {"errors": 0, "p99_ms": 300, "share_of_ceiling": 0.25}
+SMOKE = {"users": 10, "seconds": 2, "ceiling_seconds": 2, "workers": 2}
 THINK = (0.1, 0.5)
 """Seconds a mix user pauses between tasks, at least and at most."""
 REQUESTS_PER_TASK = (4 * 1 + 5 * 1 + 1 * 3) / (4 + 5 + 1)
@@ -52,11 +64,12 @@ REQUESTS_PER_TASK = (4 * 1 + 5 * 1 + 1 * 3) / (4 + 5 + 1)
 requests per task (the secretariat's task is three requests)."""
 
 
-def prepare(url: str, folder: Path) -> Path:
-    """The demo council, a read token per member and a write token for the secretariat."""
+def prepare(url: str, folder: Path, now: datetime | None) -> Path:
+    """The demo council as of ``now``, a read token per member and a write token for the
+    secretariat."""
     engine = make_engine(url)
     with session_factory(engine, write=True)() as session:
-        demo = load_demo(session)
+        demo = load_demo(session, now=now)
         system = Actor.system()
         members = [
             p
@@ -95,17 +108,19 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_for(url: str, server: subprocess.Popen, seconds: float = 60) -> None:
+def wait_for(url: str, server: subprocess.Popen, log: Path, seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise SystemExit(f"the server stopped: exit {server.returncode}")
+            raise SystemExit(
+                f"the server stopped: exit {server.returncode}\n{log.read_text()[-3000:]}"
+            )
         try:
             with urllib.request.urlopen(url, timeout=2):
                 return
         except OSError:
-            time.sleep(0.3)
-    raise SystemExit(f"{url} did not answer in {seconds:.0f} s")
+            time.sleep(0.1)
+    raise SystemExit(f"{url} did not answer in {seconds:.0f} s\n{log.read_text()[-3000:]}")
 
 
 def public_calendar(base: str, council: str) -> str:
@@ -176,6 +191,8 @@ def run_locust(
         rows = list(csv.DictReader(handle))
     total = next(r for r in rows if r["Name"] == "Aggregated")
     requests = int(total["Request Count"])
+    if not requests:
+        raise SystemExit(f"the {phase} phase served no request:\n{log.read_text()[-3000:]}")
     cpu = None
     if cpu_before is not None and cpu_after is not None and requests:
         cpu = (cpu_after - cpu_before) / requests * 1000
@@ -191,34 +208,39 @@ def run_locust(
     }
 
 
-def main() -> None:
-    import argparse
-
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = arguments(__doc__.splitlines()[0], db="postgresql")
     parser.add_argument("--users", type=int, default=100)
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--ceiling-seconds", type=int, default=20)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=1, help="threads per worker")
-    args = parser.parse_args()
+    args = parse(parser, argv, SMOKE)
+    for kind in kinds(args.db):
+        measure(kind, args)
 
-    with tempfile.TemporaryDirectory() as scratch, migrated("postgresql") as url:
+
+def measure(kind: str, args) -> None:
+    with tempfile.TemporaryDirectory() as scratch, migrated(kind) as url:
         folder = Path(scratch)
-        setup = prepare(url, folder)
         port = free_port()
         base = f"http://127.0.0.1:{port}"
-        server = subprocess.Popen(
-            [
-                str(BIN / "politirad"), "serve", "--bind", f"127.0.0.1:{port}",
-                "--workers", str(args.workers), "--threads", str(args.threads),
-                "--no-access-log",
-            ],
-            env={**os.environ, "DATABASE_URL": url, "POLITIRAD_SECRET_KEY": "load-test"},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+        server_log = folder / "server.log"
+        # The server boots its workers while the demo loads: it needs the schema, not the data.
+        with server_log.open("w") as log:
+            server = subprocess.Popen(
+                [
+                    str(BIN / "politirad"), "serve", "--bind", f"127.0.0.1:{port}",
+                    "--workers", str(args.workers), "--threads", str(args.threads),
+                    "--no-access-log",
+                ],
+                env={**os.environ, "DATABASE_URL": url, "POLITIRAD_SECRET_KEY": "load-test"},
+                stdout=subprocess.DEVNULL,
+                stderr=log,
+            )  # fmt: skip
         try:
-            wait_for(f"{base}/health", server)
+            setup = prepare(url, folder, args.now)
+            wait_for(f"{base}/health", server, log=server_log)
             data = json.loads(setup.read_text())
             data["calendar"] = public_calendar(base, data["council"])
             setup.write_text(json.dumps(data))
@@ -229,12 +251,13 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait(timeout=30)
-    report(args, data, ceiling, mix)
+    report(kind, args, data, ceiling, mix)
 
 
-def report(args, data: dict, ceiling: dict, mix: dict) -> None:
+def report(kind: str, args, data: dict, ceiling: dict, mix: dict) -> None:
+    database = {"postgresql": "PostgreSQL", "sqlite": "SQLite"}[kind]
     print(
-        f"gunicorn {args.workers} workers × {args.threads} threads on PostgreSQL, loopback, "
+        f"gunicorn {args.workers} workers × {args.threads} threads on {database}, loopback, "
         f"{args.users} users; public calendar: {data['calendar']}"
     )
     cap = args.users / (sum(THINK) / 2) * REQUESTS_PER_TASK
@@ -264,7 +287,10 @@ def report(args, data: dict, ceiling: dict, mix: dict) -> None:
         ("p99", mix["p99"] < GOALS["p99_ms"], f"< {GOALS['p99_ms']} ms"),
         ("mix / ceiling", share >= GOALS["share_of_ceiling"], f"≥ {GOALS['share_of_ceiling']:.0%}"),
     )
-    print(f"mix / ceiling: {share:.0%}; load average of this machine: {os.getloadavg()[0]:.1f}")
+    print(
+        f"{kind:<10} mix / ceiling  ratio {share:.3f} ({share:.0%}); "
+        f"load average of this machine: {os.getloadavg()[0]:.1f}"
+    )
     for name, ok, goal in checks:
         print(f"goal {name} {goal}: {'met' if ok else 'NOT met'}")
 

@@ -1,7 +1,7 @@
 """The deadline tick's search beside the same query through the bare driver, and its rate.
 
     python -m bench.scheduler [--db sqlite|postgresql|both] [--total N] [--small N]
-                              [--handle N] [--repeat N]
+                              [--handle N] [--repeat N] [--smoke] [--now MOMENT]
 
 A table of ``--total`` deadlines (default 1,000,000) of which 1% are due, 1% are
 pending in the future and the rest are done and old, as years of use leave it.
@@ -16,6 +16,11 @@ index on the due date alone. The same search at ``--small`` deadlines shows
 that the cost follows the due rows, not the total. Last, ``handle_due_deadlines``
 handles ``--handle`` due deadlines of real cases (fire, audit, the next
 deadline, a commit every few) and its rate is shown.
+
+Everything runs as of one moment, ``--now`` (default 1 June 2026, 10:00 UTC): the table is
+built around it, the tick searches at it and the engine's clock stands there. ``--smoke``
+runs 2,000 and 1,000 deadlines, 20 to handle and 3 repeats, to show in a few seconds that
+the benchmark still runs; its figures mean little.
 """
 
 from __future__ import annotations
@@ -24,12 +29,12 @@ import random
 import sqlite3
 import statistics
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine
 
-from bench.common import arguments, driver_url, kinds, migrated
+from bench.common import arguments, as_of, driver_url, kinds, migrated, parse
 from engine.db import make_engine, session_factory
 from engine.models import Deadline
 from engine.models.enums import DeadlineStatus
@@ -39,28 +44,29 @@ from engine.seeding import make_world
 from engine.services import open_case
 
 NOW = datetime(2026, 6, 1, 10, 0, tzinfo=UTC)
+SMOKE = {"total": 2000, "small": 1000, "handle": 20, "repeat": 3}
 COLUMNS = ("case_id", "name", "state_entry", "due", "status", "effect", "handled_at", "outcome")
 RAW_QUERY = "SELECT id FROM deadline WHERE status = {p} AND due <= {p} ORDER BY due, id LIMIT {p}"
 
 
-def rows(total: int, case_id: int) -> Iterator[tuple]:
+def rows(total: int, case_id: int, now: datetime) -> Iterator[tuple]:
     """1% due, 1% pending later, the rest handled years ago; in random order, as they accrue."""
     rng = random.Random(2026)
     for n in range(total):
         share = n % 100
         if share == 0:
-            due = NOW - timedelta(seconds=rng.randrange(30 * 86400))
+            due = now - timedelta(seconds=rng.randrange(30 * 86400))
             status, handled = DeadlineStatus.PENDING, None
         elif share == 1:
-            due = NOW + timedelta(seconds=1 + rng.randrange(365 * 86400))
+            due = now + timedelta(seconds=1 + rng.randrange(365 * 86400))
             status, handled = DeadlineStatus.PENDING, None
         else:
-            due = NOW - timedelta(days=31, seconds=rng.randrange(8 * 365 * 86400))
+            due = now - timedelta(days=31, seconds=rng.randrange(8 * 365 * 86400))
             status, handled = DeadlineStatus.DONE, due + timedelta(minutes=1)
         yield (case_id, "bench", n + 1, due, status, "reminder", handled, handled and "done")
 
 
-def fill(url: str, total: int) -> int:
+def fill(url: str, total: int, now: datetime) -> int:
     """A world with one case, and ``total`` deadlines bulk-inserted; returns the due count."""
     engine = make_engine(url)
     with session_factory(engine, write=True)() as session:
@@ -72,7 +78,7 @@ def fill(url: str, total: int) -> int:
             title="Benk",
             actor=world.actor("sec"),
             data={"group": "Benk"},
-            now=NOW - timedelta(days=60),
+            now=now - timedelta(days=60),
         )
         session.commit()
         case_id = case.id
@@ -90,7 +96,7 @@ def fill(url: str, total: int) -> int:
             f"INSERT INTO deadline ({columns}) VALUES ({', '.join('?' * len(COLUMNS))})",
             (
                 (*row[:3], _sqlite_time(row[3]), *row[4:6], _sqlite_time(row[6]), row[7])
-                for row in rows(total, case_id)
+                for row in rows(total, case_id, now)
             ),
         )
         conn.execute("COMMIT")
@@ -100,7 +106,7 @@ def fill(url: str, total: int) -> int:
 
         with psycopg.connect(driver_url(url)) as conn:
             with conn.cursor().copy(f"COPY deadline ({columns}) FROM STDIN") as copy:
-                for row in rows(total, case_id):
+                for row in rows(total, case_id, now):
                     copy.write_row(row)
             conn.commit()
     with engine.begin() as conn:
@@ -120,18 +126,18 @@ def _sqlite_time(moment: datetime | None) -> str | None:
 class Raw:
     """The same query through the bare driver, in autocommit."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, now: datetime):
         self.sqlite = url.startswith("sqlite")
         if self.sqlite:
             self.conn = sqlite3.connect(driver_url(url), isolation_level=None)
             self.sql = RAW_QUERY.format(p="?")
-            self.now: object = _sqlite_time(NOW)
+            self.now: object = _sqlite_time(now)
         else:
             import psycopg
 
             self.conn = psycopg.connect(driver_url(url), autocommit=True)
             self.sql = RAW_QUERY.format(p="%s")
-            self.now = NOW
+            self.now = now
 
     def search(self, limit: int) -> int:
         return len(self.conn.execute(self.sql, ("pending", self.now, limit)).fetchall())
@@ -155,14 +161,15 @@ class Raw:
 class Tick:
     """The tick's own statement, on the connection of a write session as the tick runs it."""
 
-    def __init__(self, engine: Engine):
+    def __init__(self, engine: Engine, now: datetime):
         self.sessions = session_factory(engine, write=True)
+        self.now = now
 
     def search(self, limit: int, times: list[float]) -> int:
         with self.sessions() as session:
             conn = session.connection()  # the tick's transaction is open before it searches
             started = time.perf_counter()
-            found = len(due_deadline_ids(conn, NOW, limit=limit))
+            found = len(due_deadline_ids(conn, self.now, limit=limit))
             times.append((time.perf_counter() - started) * 1000)
             session.commit()
         return found
@@ -180,9 +187,9 @@ def check(found: int, expected: int) -> None:
         raise RuntimeError(f"expected {expected} due rows, found {found}")
 
 
-def compare(url: str, due: int, repeat: int, label: str) -> None:
+def compare(url: str, due: int, repeat: int, label: str, now: datetime) -> None:
     engine = make_engine(url)
-    tick, raw = Tick(engine), Raw(url)
+    tick, raw = Tick(engine, now), Raw(url, now)
     try:
         for limit in (BATCH, due):
             expected = min(limit, due)
@@ -207,9 +214,9 @@ def compare(url: str, due: int, repeat: int, label: str) -> None:
         engine.dispose()
 
 
-def other_indexes(url: str, due: int, repeat: int) -> None:
+def other_indexes(url: str, due: int, repeat: int, now: datetime) -> None:
     """The raw query without the (status, due) index, then with an index on the due date alone."""
-    raw = Raw(url)
+    raw = Raw(url, now)
     try:
         raw.execute("DROP INDEX ix_deadline_status_due")
         for label, setup in (
@@ -231,7 +238,7 @@ def other_indexes(url: str, due: int, repeat: int) -> None:
         raw.close()
 
 
-def handling_rate(kind: str, count: int) -> None:
+def handling_rate(kind: str, count: int, now: datetime) -> None:
     with migrated(kind) as url:
         engine = make_engine(url)
         sessions = session_factory(engine, write=True)
@@ -244,13 +251,13 @@ def handling_rate(kind: str, count: int) -> None:
                     kind="steering_report",
                     title=f"Rapport {n}",
                     actor=world.actor("sec"),
-                    data={"group": "Benk", "due_date": "2026-05-01"},
-                    now=NOW - timedelta(days=60),
+                    data={"group": "Benk", "due_date": f"{(now - timedelta(days=31)).date()}"},
+                    now=now - timedelta(days=60),
                 )
             session.commit()
         with sessions() as session:
             started = time.perf_counter()
-            handled = handle_due_deadlines(session, now=NOW)
+            handled = handle_due_deadlines(session, now=now)
             elapsed = time.perf_counter() - started
         engine.dispose()
     if handled != count:
@@ -261,29 +268,35 @@ def handling_rate(kind: str, count: int) -> None:
     )
 
 
-def measure(kind: str, total: int, small: int, handle: int, repeat: int) -> None:
+def measure(kind: str, total: int, small: int, handle: int, repeat: int, now: datetime) -> None:
     print(f"{kind}")
     for size in (total, small):
         with migrated(kind) as url:
             started = time.perf_counter()
-            due = fill(url, size)
+            due = fill(url, size, now)
             elapsed = time.perf_counter() - started
             print(f"  {size:,} deadlines ({due:,} due) inserted in {elapsed:.1f} s")
-            compare(url, due, repeat, f"{size // 1000}k")
+            compare(url, due, repeat, _size_label(size), now)
             if size == total:
-                other_indexes(url, due, repeat)
-    handling_rate(kind, handle)
+                other_indexes(url, due, repeat, now)
+    handling_rate(kind, handle, now)
 
 
-def main() -> None:
+def _size_label(size: int) -> str:
+    return f"{size // 1000}k" if size >= 10_000 else str(size)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
     parser = arguments(__doc__.splitlines()[0])
     parser.add_argument("--total", type=int, default=1_000_000)
     parser.add_argument("--small", type=int, default=100_000)
     parser.add_argument("--handle", type=int, default=2000)
     parser.add_argument("--repeat", type=int, default=15)
-    args = parser.parse_args()
-    for kind in kinds(args.db):
-        measure(kind, args.total, args.small, args.handle, args.repeat)
+    args = parse(parser, argv, SMOKE)
+    now = args.now or NOW
+    with as_of(now):
+        for kind in kinds(args.db):
+            measure(kind, args.total, args.small, args.handle, args.repeat, now)
 
 
 if __name__ == "__main__":

@@ -1,16 +1,20 @@
 """Pages rendered in-process on a large database, beside their own SQL run through the driver.
 
     python -m bench.web [--db sqlite|postgresql|both] [--councils 20] [--cases 100000]
-                        [--events 1000000] [--requests 200] [--verify]
+                        [--events 1000000] [--requests 200] [--verify] [--slowest]
+                        [--smoke] [--now MOMENT]
 
 The database holds ``--councils`` councils (people and seats made through the services,
 as ``engine.seeding.make_world`` does) and ``--cases`` cases with ``--events`` audit
 events, pending and handled deadlines, follow-up actions and inbox messages, all
-bulk-inserted with Core. The audit events are a valid hash chain (interleaved across
-cases in time order, as a long-running council writes them); ``--verify`` walks it with
-``engine.audit.verify`` after the load. During the load the database's trigger that moves
+bulk-inserted with Core. The audit events are a valid hash chain: the councils' seats
+(dated four years back) come first, as ``make_world`` writes them, and the cases' events
+continue from that head, interleaved across cases in time order, as a long-running council
+writes them; ``--verify`` walks it with ``engine.audit.verify`` after the load and stops
+the benchmark if it is broken. During the load the database's trigger that moves
 ``audit_head`` is left out (PostgreSQL: ``session_replication_role = replica``; SQLite:
-dropped and created again) and the head is set once at the end.
+dropped and created again) and the head is set once at the end. The history ends at
+``--now`` (default the machine's clock), and the pages are asked as of that moment.
 
 The app is built as a worker of ``politirad serve`` builds it (``create_app``, then
 ``web.app.settle``). The secretariat of the first council logs in through the login form
@@ -20,6 +24,10 @@ each requested ``--requests`` times (after a warm-up), in turn. Printed per page
 the raw baseline: the very statements and parameters the page ran, captured from the
 cursor and replayed with plain ``sqlite3`` / ``psycopg`` in the same run, with the
 ratio page / raw.
+
+``--smoke`` loads 2 councils, 200 cases and 1,000 events, requests each page 5 times and
+verifies the chain, to show in a few seconds that the benchmark still runs; its figures
+mean little.
 """
 
 from __future__ import annotations
@@ -30,19 +38,21 @@ import re
 import sqlite3
 import statistics
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, bindparam, event, insert, select, text, update
 from sqlalchemy.orm import Session
 
-from bench.common import arguments, driver_url, kinds, migrated
+from bench.common import arguments, as_of, driver_url, kinds, migrated, parse
 from engine.audit import compute_hash, event_payload
+from engine.audit import head as audit_head
 from engine.audit import verify as verify_chain
-from engine.db import make_engine, session_factory
+from engine.clock import use_clock
+from engine.db import make_engine, session_factory, utcnow
 from engine.models import (
     Action,
     AuditHead,
@@ -57,7 +67,6 @@ from engine.models import (
     case_bydel,
     case_priority_area,
 )
-from engine.models.audit import GENESIS_HASH
 from engine.passwords import hash_password
 from engine.runtime import current_definition, pin
 from engine.seeding import make_world
@@ -84,6 +93,7 @@ TOPICS = (
     "Forebyggende samtaler",
 )
 CHUNK = 20_000
+SMOKE = {"councils": 2, "cases": 200, "events": 1000, "requests": 5, "verify": True}
 
 
 @dataclass
@@ -124,9 +134,11 @@ def load(engine: Engine, kind: str, councils: int, cases: int, events: int) -> L
     """Fill an empty, migrated database; returns what the measurement needs."""
     started = time.perf_counter()
     rng = random.Random(20261127)
-    now = datetime.now(UTC).replace(microsecond=0)
+    now = utcnow().replace(microsecond=0)
+    start = now - timedelta(days=4 * 365)
     with session_factory(engine, write=True)() as session:
-        worlds = [make_world(session, slug=f"rad{i:02d}") for i in range(councils)]
+        with use_clock(lambda: start):  # the councils and their seats come first in the chain
+            worlds = [make_world(session, slug=f"rad{i:02d}") for i in range(councils)]
         worlds[0].people["sec"].password_hash = hash_password(PASSWORD)
         definitions = {k: current_definition(k) for k in KIND_WEIGHTS}
         for definition in definitions.values():
@@ -147,6 +159,7 @@ def load(engine: Engine, kind: str, councils: int, cases: int, events: int) -> L
             for w in worlds
         }
         session.commit()
+        head = audit_head(session)  # the seats' events are in the chain already
         people = {w.council.id: [p.id for p in w.people.values()] for w in worlds}
         logins = {p.id: p.login for w in worlds for p in w.people.values()}
         first = worlds[0]
@@ -177,7 +190,7 @@ def load(engine: Engine, kind: str, councils: int, cases: int, events: int) -> L
         _tags(conn, rng, case_rows, case_ids, bydeler, areas)
         with _without_head_trigger(conn, kind):
             last_seq, last_hash, entries = _events(
-                conn, rng, case_rows, case_ids, counts, people, logins, definitions, now
+                conn, rng, case_rows, case_ids, counts, people, logins, definitions, start, head
             )
         conn.execute(
             update(AuditHead).where(AuditHead.id == 1).values(seq=last_seq, hash=last_hash)
@@ -264,14 +277,14 @@ def _tags(conn, rng, rows, case_ids, bydeler, areas) -> None:
         conn.execute(insert(case_priority_area), chunk)
 
 
-def _events(conn, rng, rows, case_ids, counts, people, logins, definitions, now):
-    """The whole chain, in time order: round r writes the r-th event of every case that has
-    one, so a case's events lie far apart in the table, as they do after years of use."""
-    seq, prev_hash = 0, GENESIS_HASH
+def _events(conn, rng, rows, case_ids, counts, people, logins, definitions, start, head):
+    """The rest of the chain after ``head`` (its seq and hash), in time order from ``start``:
+    round r writes the r-th event of every case that has one, so a case's events lie far
+    apart in the table, as they do after years of use."""
+    seq, prev_hash = head
     entries: dict[int, int] = {}
     states = {i: definitions[row["kind"]].initial for i, row in enumerate(rows)}
     batch: list[dict[str, Any]] = []
-    start = now - timedelta(days=4 * 365)
     rounds = max(counts)
     for r in range(rounds):
         at = start + timedelta(days=r * (4 * 365 - 1) / rounds)
@@ -429,7 +442,7 @@ def _inbox_and_findings(conn, world, case_ids, now) -> None:
                 "created_at": now - timedelta(hours=n),
                 "read_at": None if n % 3 else now,
             }
-            for n in range(300)
+            for n in range(min(300, len(case_ids)))
         ],
     )
     conn.execute(
@@ -451,17 +464,23 @@ def _inbox_and_findings(conn, world, case_ids, now) -> None:
 
 
 class StatementLog:
-    """Counts the statements of each request and keeps those of the last one."""
+    """Counts the statements of each request and keeps those of the last one.
 
-    def __init__(self, engine: Engine):
+    It listens on every engine of the process: on PostgreSQL the app reads through an
+    engine of its own (``web.db.default_sessions``), not the one it writes through."""
+
+    def __init__(self):
         self.statements: list[tuple[str, Any]] = []
-        event.listen(engine, "before_cursor_execute", self._record)
+        event.listen(Engine, "before_cursor_execute", self._record)
 
     def _record(self, conn, cursor, statement, parameters, context, executemany) -> None:
         self.statements.append((statement, parameters))
 
     def reset(self) -> None:
         self.statements = []
+
+    def close(self) -> None:
+        event.remove(Engine, "before_cursor_execute", self._record)
 
 
 def _percentile(values: list[float], fraction: float) -> float:
@@ -520,7 +539,7 @@ def measure(kind: str, url: str, loaded: Loaded, requests: int, show_slowest: bo
     engine = app.extensions["politirad.engine"]
     client = app.test_client()
     _log_in(client, loaded.slug)
-    log = StatementLog(engine)
+    log = StatementLog()
     raw = RawReplay(url)
     pages = {
         "dashboard": f"/{loaded.slug}/",
@@ -550,6 +569,7 @@ def measure(kind: str, url: str, loaded: Loaded, requests: int, show_slowest: bo
             if show_slowest:
                 print(f"{'':<10} {'':<10} slowest {seconds * 1000:.1f} ms: {_one_line(statement)}")
     finally:
+        log.close()
         raw.close()
         engine.dispose()
 
@@ -569,6 +589,8 @@ def _statements_of(client, log: StatementLog, path: str) -> list[tuple[str, Any]
         raise RuntimeError(f"{path}: HTTP {response.status_code}")
     statements = list(log.statements)
     log.reset()
+    if not statements:
+        raise RuntimeError(f"{path}: no SQL statement was seen, so there is nothing to compare")
     return statements
 
 
@@ -586,6 +608,8 @@ def run(kind: str, args) -> None:
                         f"{kind:<10} audit chain: {'valid' if result.ok else result.problem} "
                         f"({result.checked} events)"
                     )
+                    if not result.ok:
+                        raise SystemExit(f"{kind}: the loaded audit chain does not verify")
             print(
                 f"{kind:<10} loaded {args.councils} councils, {cases} cases, {events} audit events"
                 f" in {loaded.load_seconds:.0f} s; case page {loaded.case_path} has "
@@ -596,7 +620,7 @@ def run(kind: str, args) -> None:
         measure(kind, url, loaded, args.requests, args.slowest)
 
 
-def main() -> None:
+def main(argv: Sequence[str] | None = None) -> None:
     parser = arguments(__doc__.splitlines()[0])
     parser.add_argument("--councils", type=int, default=20)
     parser.add_argument("--cases", type=int, default=100_000)
@@ -606,9 +630,10 @@ def main() -> None:
     parser.add_argument(
         "--slowest", action="store_true", help="print each page's slowest statement"
     )
-    args = parser.parse_args()
-    for kind in kinds(args.db):
-        run(kind, args)
+    args = parse(parser, argv, SMOKE)
+    with as_of(args.now):
+        for kind in kinds(args.db):
+            run(kind, args)
 
 
 if __name__ == "__main__":
