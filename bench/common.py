@@ -8,13 +8,13 @@ import os
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import make_url
 
-from engine.calendar import OSLO
+from engine.calendar import parse_moment
 from engine.clock import use_clock
 from engine.scratch import empty_database
 from migrations import upgrade as migrate
@@ -26,12 +26,9 @@ def moment(value: str) -> datetime:
     """``--now`` as an aware UTC time; a time without offset is read as Europe/Oslo, as the
     command line reads it."""
     try:
-        parsed = datetime.fromisoformat(value)
+        return parse_moment(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{value}' is not a time like 2026-03-02T10:00") from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=OSLO)
-    return parsed.astimezone(UTC)
 
 
 def arguments(description: str, *, db: str = "both") -> argparse.ArgumentParser:

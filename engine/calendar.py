@@ -54,6 +54,7 @@ __all__ = [
     "holiday_name",
     "is_working_day",
     "next_working_day",
+    "parse_moment",
     "previous_working_day",
     "shift_date",
     "to_oslo",
@@ -184,6 +185,15 @@ def to_oslo(dt: datetime) -> datetime:
 def utc(dt: datetime) -> datetime:
     """The aware datetime ``dt`` expressed in UTC; naive input raises ValueError."""
     return _check_aware(dt).astimezone(UTC)
+
+
+def parse_moment(text: str) -> datetime:
+    """An ISO 8601 time as an aware UTC time; one without an offset is Oslo's wall clock
+    (``--now`` on the command line and in the benchmarks). ``ValueError`` if it is none."""
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=OSLO)
+    return moment.astimezone(UTC)
 
 
 def day_start(d: date) -> datetime:

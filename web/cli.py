@@ -7,7 +7,7 @@ import importlib
 import pkgutil
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 
 import click
 from sqlalchemy import select
@@ -45,15 +45,12 @@ def parse_now(value: str | None) -> datetime | None:
     """``--now`` as an aware time; a time without offset is read as Europe/Oslo."""
     if value is None:
         return None
-    from engine.calendar import OSLO
+    from engine.calendar import parse_moment
 
     try:
-        moment = datetime.fromisoformat(value)
+        return parse_moment(value)
     except ValueError:
         raise click.BadParameter(f"'{value}' is not a time like 2026-12-01T07:00") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=OSLO)
-    return moment.astimezone(UTC)
 
 
 council_option = click.option("--council", "council_slug", help="Council slug.")

@@ -17,6 +17,7 @@ from engine.calendar import (
     holiday_name,
     is_working_day,
     next_working_day,
+    parse_moment,
     previous_working_day,
     to_oslo,
     utc,
@@ -344,3 +345,11 @@ def test_any_month_period_ends_on_the_first_working_day_from_the_clamped_date(
 @given(day=st.dates(min_value=date(2020, 1, 1), max_value=date(2035, 12, 31)))
 def test_is_working_day_agrees_with_the_easter_based_reference(day: date) -> None:
     assert is_working_day(day) == reference_is_working_day(day)
+
+
+def test_a_moment_without_an_offset_is_read_as_oslo_wall_clock_in_winter_and_summer() -> None:
+    assert parse_moment("2027-01-04T09:00") == datetime(2027, 1, 4, 8, 0, tzinfo=UTC)
+    assert parse_moment("2027-06-01T09:00") == datetime(2027, 6, 1, 7, 0, tzinfo=UTC)
+    assert parse_moment("2027-06-01T09:00+00:00") == datetime(2027, 6, 1, 9, 0, tzinfo=UTC)
+    with pytest.raises(ValueError):
+        parse_moment("1. juni 2027")
