@@ -1,7 +1,7 @@
 """Alembic environment: runs against the URL the CLI or the tests configured.
 
-On SQLite, foreign keys are switched off (and that committed) before the
-migration transaction, so a batch table rebuild cannot cascade-delete child rows.
+On SQLite, foreign keys are switched off before the migration transaction begins, so a
+batch table rebuild cannot cascade-delete (or set to NULL) the rows that point at the table.
 """
 
 from __future__ import annotations
@@ -35,16 +35,23 @@ def run_migrations_online() -> None:
     engine = make_engine(config.get_main_option("sqlalchemy.url"))
     try:
         with engine.connect() as connection:
-            if connection.dialect.name == "sqlite":
-                connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
-                connection.commit()
+            sqlite = connection.dialect.name == "sqlite"
+            if sqlite:
+                _foreign_keys(connection, on=False)
             _configure(connection)
             with context.begin_transaction():
                 context.run_migrations()
-            if connection.dialect.name == "sqlite":
-                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            if sqlite:
+                _foreign_keys(connection, on=True)
     finally:
         engine.dispose()
+
+
+def _foreign_keys(connection: Connection, *, on: bool) -> None:
+    """Switch SQLite's foreign keys on the driver's connection, outside any transaction: inside
+    one the pragma does nothing, and a statement through ``connection`` would begin one (the
+    engine's ``begin`` hook)."""
+    connection.connection.dbapi_connection.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
 
 
 if context.is_offline_mode():

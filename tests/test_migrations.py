@@ -79,3 +79,32 @@ def test_a_downgrade_below_0010_refuses_while_the_chain_holds_events_about_peopl
                 assert session.scalar(select(func.count()).select_from(CaseEvent)) > 0
         finally:
             engine.dispose()
+
+
+def test_rebuilding_a_table_keeps_the_links_of_the_rows_that_point_at_it(db_kind, tmp_path):
+    """SQLite rebuilds a table to change a column (batch mode); with foreign keys on, dropping
+    the old table would set to NULL, or delete, every row that points at it."""
+    with fresh_database(db_kind, tmp_path) as url:
+        config = alembic_config(url)
+        command.upgrade(config, "0010")
+        engine = make_engine(url)
+        try:
+            with engine.begin() as conn:
+                for statement in (
+                    "INSERT INTO council (id, slug, name, municipality, police_district,"
+                    " created_at) VALUES (1, 'oslo', 'O', 'O', 'O', '2026-03-02 09:00:00')",
+                    "INSERT INTO person (id, login, display_name, active, locale, created_at)"
+                    " VALUES (1, 'kari', 'Kari', TRUE, 'nb', '2026-03-02 09:00:00')",
+                    "INSERT INTO outbox (id, council_id, recipient_id, topic, subject, body,"
+                    " payload, created_at, status, attempts) VALUES (1, 1, 1, 't', 'S', '',"
+                    " '{}', '2026-03-02 09:00:00', 'sent', 1)",
+                    "INSERT INTO inbox_message (id, person_id, outbox_id, subject, body,"
+                    " created_at) VALUES (1, 1, 1, 'S', '', '2026-03-02 09:00:00')",
+                ):
+                    conn.exec_driver_sql(statement)
+            command.upgrade(config, "head")
+            with engine.connect() as conn:
+                link = conn.exec_driver_sql("SELECT outbox_id FROM inbox_message").scalar_one()
+            assert link == 1
+        finally:
+            engine.dispose()

@@ -23,7 +23,7 @@ from engine.models.meetings import (
 )
 from engine.models.outbox import OutboxMessage
 from engine.models.oversight import Finding, JobRun, SentReminder, SteeringGroup
-from engine.models.people import Council, Membership, Party, Person
+from engine.models.people import Council, Membership, Party, Person, SeatGrant
 from engine.models.reference import Bydel, PoliceUnit, PriorityArea, UnitCoverage
 from engine.models.tokens import ApiToken
 
@@ -62,6 +62,7 @@ __all__ = [
     "Redaction",
     "Referral",
     "Release",
+    "SeatGrant",
     "SentReminder",
     "SteeringGroup",
     "UnitCoverage",

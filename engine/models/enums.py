@@ -39,13 +39,33 @@ class EventKind(StrEnum):
     UPDATE = "update"
     DEADLINE = "deadline"
     MEMBERSHIP = "membership"
-    """a seat given or changed: its role, party, period or clearance for restricted items"""
+    """a seat given or changed: its role, party, period or clearance for restricted items; and
+    a grant of clearance or of a seat requested, approved, refused or withdrawn (its changes
+    are named ``grant.<id>.<field>``)"""
     PERSON = "person"
-    """a person's name, e-mail address, language, or activation changed"""
+    """a person's name, e-mail address, language, activation or installation administration
+    changed"""
 
 
 ABOUT_A_PERSON = (EventKind.MEMBERSHIP, EventKind.PERSON)
 """The kinds of event that are about a person in a council rather than about a case."""
+
+
+class GrantKind(StrEnum):
+    """What a grant gives when a second person approves it (four eyes)."""
+
+    CLEARANCE = "clearance"
+    """clearance for restricted items on an existing seat"""
+    SEAT = "seat"
+    """a seat: one with the power to administer or approve (secretariat, leader, deputy), or
+    any seat for a person who has never sat in the council"""
+
+
+class GrantState(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REFUSED = "refused"
+    WITHDRAWN = "withdrawn"
 
 
 class OutboxStatus(StrEnum):
