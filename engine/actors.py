@@ -38,6 +38,8 @@ class Actor:
     person_id: int | None = None
     seats: tuple[Seat, ...] = ()
     is_system: bool = False
+    installation_admin: bool = False
+    """may change any person's name, e-mail address and activation (never their seats)"""
 
     @classmethod
     def system(cls) -> Actor:
@@ -79,6 +81,7 @@ def actor_for(person: Person) -> Actor:
         login=person.login,
         person_id=person.id,
         seats=tuple(_seat(m) for m in person.memberships),
+        installation_admin=person.installation_admin,
     )
 
 

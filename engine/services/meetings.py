@@ -431,7 +431,9 @@ def add_substitute(
     now: datetime | None = None,
 ) -> Participant:
     """Call ``substitute`` to the meeting in place of the member ``principal``, for the
-    principal's party."""
+    principal's party. The substitute must hold a seat in the council on the meeting's day:
+    a person from outside is given one first, which a second person approves when it is not
+    the council's own to give (``engine.services.grants``)."""
     now = resolve(now)
     party = _secretariat(actor, meeting, now, "call substitutes")
     _record_open(meeting)
@@ -440,6 +442,14 @@ def add_substitute(
         raise ValidationError(
             f"{principal.display_name} is not a member called to {meeting.label}",
             {"principal": "not a member of this meeting"},
+        )
+    if not any(
+        m.council_id == meeting.council_id and m.active_on(meeting.date)
+        for m in substitute.memberships
+    ):
+        raise ValidationError(
+            f"{substitute.display_name} has no seat in the council on {meeting.date.isoformat()}",
+            {"substitute": "no seat in the council"},
         )
     _not_called(meeting, substitute)
     stand_in = Participant(

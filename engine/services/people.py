@@ -4,26 +4,46 @@ Who sits in a council, with what role and whether cleared for restricted items, 
 what they may see and do; so every change to it is an event in the audit chain, about
 the person rather than a case: a seat given or changed (``membership``), a person's
 details or activation changed (``person``, once in each council where they have a seat).
+
+A council's secretariat administers the council's seats and nothing else. Clearance, a seat
+with power (secretariat, leader, deputy) and any seat for a person who has never sat in the
+council wait for a second person's approval (``engine.services.grants``). A person's own
+details (name, e-mail address, language) and their activation belong to the whole
+installation: the person changes their details, an installation administrator changes
+anyone's; a secretariat ends the person's seats in its council instead.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
-from typing import Any
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from engine import audit
+from engine import audit, outbox
 from engine.actors import Actor
 from engine.calendar import to_oslo
 from engine.clock import resolve
 from engine.errors import Conflict, NotFound, PermissionDenied, ValidationError
-from engine.models import Council, Membership, Person
-from engine.models.enums import EventKind, PartyCode, Role
+from engine.models import Council, Membership, Person, SeatGrant
+from engine.models.enums import Role
 from engine.passwords import hash_password
+from engine.services.grants import request_clearance, request_seat, withdraw_waiting
 from engine.services.logins import end_all_sessions
+from engine.services.seats import (
+    POWER_ROLES,
+    audit_person,
+    audit_seat,
+    check_seat,
+    councils_of,
+    has_sat_in,
+    new_seat,
+    require_admin,
+    require_secretariat,
+    seat_fields,
+)
 
 LOGIN_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,79}$")
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
@@ -33,108 +53,13 @@ RESERVED_SLUGS = frozenset(
 )
 
 
-def _require_admin(actor: Actor, council_id: int | None = None) -> None:
-    if actor.is_system:
-        return
-    today = to_oslo(resolve(None)).date()
-    for seat in actor.seats:
-        in_council = council_id is None or seat.council_id == council_id
-        if seat.role == Role.SECRETARIAT and seat.active_on(today) and in_council:
-            return
-    raise PermissionDenied("only the secretariat may administer councils and people")
+@dataclass(frozen=True)
+class Seating:
+    """What giving a seat did: the seat given at once, if it needed no second person, and the
+    grant that waits for one (a seat with power, clearance), if any."""
 
-
-def require_secretariat(actor: Actor, council: Council) -> None:
-    """PermissionDenied unless the actor sits in the council's secretariat today."""
-    _require_admin(actor, council.id)
-
-
-def is_secretariat(actor: Actor, council_id: int | None = None) -> bool:
-    """Whether the actor sits in a secretariat today (of ``council_id`` if given)."""
-    try:
-        _require_admin(actor, council_id)
-    except PermissionDenied:
-        return False
-    return True
-
-
-def _require_admin_of(session: Session, actor: Actor, person: Person) -> list[int]:
-    """The secretariat of a council where ``person`` has (or had) a seat administers them.
-    Returns the councils where they have or had one."""
-    councils = sorted(
-        set(session.scalars(select(Membership.council_id).where(Membership.person_id == person.id)))
-    )
-    if actor.is_system or any(is_secretariat(actor, council_id) for council_id in councils):
-        return councils
-    raise PermissionDenied("only the secretariat of the person's council may change them")
-
-
-def _seat_fields(membership: Membership) -> dict[str, Any]:
-    """What a seat is, as the audit chain records it."""
-    return {
-        "party": membership.party,
-        "role": membership.role,
-        "valid_from": membership.valid_from.isoformat(),
-        "valid_to": membership.valid_to.isoformat() if membership.valid_to else None,
-        "appointed_by": membership.appointed_by.login if membership.appointed_by else None,
-        "cleared": membership.cleared,
-    }
-
-
-def _audit_seat(
-    session: Session,
-    actor: Actor,
-    membership: Membership,
-    changed: dict[str, list[Any]],
-    now: datetime,
-    *,
-    party: str | None = None,
-) -> None:
-    """Audit a seat: ``changed`` fields old → new, or the whole seat when it is new."""
-    if not changed:
-        changed = {name: [None, value] for name, value in _seat_fields(membership).items()}
-    audit.append_about_person(
-        session.connection(),
-        membership.person_id,
-        membership.council_id,
-        kind=EventKind.MEMBERSHIP,
-        actor=actor,
-        party=party or _party_of(actor, membership.council_id, now),
-        at=now,
-        changes={f"membership.{membership.id}.{name}": pair for name, pair in changed.items()},
-    )
-
-
-def _audit_person(
-    session: Session,
-    actor: Actor,
-    person: Person,
-    councils: list[int],
-    changes: dict[str, list[Any]],
-    now: datetime,
-) -> None:
-    """Audit a change to a person once in every council where they have or had a seat."""
-    conn = session.connection()
-    for council_id in councils:
-        audit.append_about_person(
-            conn,
-            person.id,
-            council_id,
-            kind=EventKind.PERSON,
-            actor=actor,
-            party=_party_of(actor, council_id, now),
-            at=now,
-            changes=changes,
-        )
-
-
-def _party_of(actor: Actor, council_id: int, now: datetime) -> str | None:
-    """The party the actor acts for in the council (their secretariat seat's, if any)."""
-    seats = sorted(
-        actor.seats_in(council_id, to_oslo(now).date()),
-        key=lambda seat: seat.role != Role.SECRETARIAT,
-    )
-    return seats[0].party if seats else None
+    seat: Membership | None
+    waiting: SeatGrant | None
 
 
 def create_council(
@@ -143,7 +68,7 @@ def create_council(
     """Register a council (politiråd). A person who registers it gets a seat in its
     secretariat from today (their party as in their own secretariat), so that someone
     can set it up."""
-    _require_admin(actor)
+    require_admin(actor)
     slug = (slug or "").strip().lower()
     if not SLUG_PATTERN.match(slug) or slug in RESERVED_SLUGS:
         raise ValidationError(
@@ -171,7 +96,7 @@ def create_council(
         )
         session.add(membership)
         session.flush()
-        _audit_seat(session, actor, membership, {}, now, party=own.party)
+        audit_seat(session, actor, membership, {}, now, party=own.party)
     return council
 
 
@@ -203,7 +128,7 @@ def create_person(
     locale: str = "nb",
 ) -> Person:
     """Register a person who can log in (with a password) or be named on cases."""
-    _require_admin(actor)
+    require_admin(actor)
     login = login.strip().lower()
     if not LOGIN_PATTERN.match(login):
         raise ValidationError(
@@ -238,31 +163,120 @@ def add_membership(
     appointed_by: Person | None = None,
     cleared: bool = False,
     now: datetime | None = None,
-) -> Membership:
-    """Give a person a seat in a council for a period."""
-    now = resolve(now)
-    _require_admin(actor, council.id)
-    if party not in tuple(PartyCode):
-        raise ValidationError(f"unknown party '{party}'", {"party": "unknown"})
-    if role not in tuple(Role):
-        raise ValidationError(f"unknown role '{role}'", {"role": "unknown"})
-    if valid_to is not None and valid_to < valid_from:
-        raise ValidationError("a membership cannot end before it starts", {"valid_to": "too early"})
-    audit.next_seq(session.connection())  # lock the chain's head first, as every writer does
-    membership = Membership(
+) -> Seating:
+    """Give a person a seat in a council for a period.
+
+    The system (the operator's command line) gives any seat at once. The council's secretariat
+    gives an ordinary seat at once to a person who sits or sat in the council; a seat with
+    power, clearance, and any seat for a person who has never sat in the council wait for a
+    second person's approval (``engine.services.grants``)."""
+    return _give_seat(
+        session,
+        actor=actor,
         person=person,
-        council_id=council.id,
+        council=council,
         party=party,
         role=role,
         valid_from=valid_from,
         valid_to=valid_to,
         appointed_by=appointed_by,
         cleared=cleared,
+        now=resolve(now),
+        newcomer=False,
     )
-    session.add(membership)
+
+
+def _give_seat(
+    session: Session,
+    *,
+    actor: Actor,
+    person: Person,
+    council: Council,
+    party: str,
+    role: str,
+    valid_from: date,
+    valid_to: date | None,
+    appointed_by: Person | None,
+    cleared: bool,
+    now: datetime,
+    newcomer: bool,
+) -> Seating:
+    """``newcomer``: the person is being registered by the council now, so they are its own."""
+    require_secretariat(actor, council)
+    check_seat(party, role, valid_from, valid_to)
+    seat = {
+        "party": party,
+        "role": role,
+        "valid_from": valid_from,
+        "valid_to": valid_to,
+        "appointed_by": appointed_by,
+        "cleared": cleared,
+    }
+    if actor.is_system:
+        given = new_seat(
+            session, actor=actor, person=person, council_id=council.id, now=now, **seat
+        )
+        return Seating(given, None)
+    outsider = not newcomer and not has_sat_in(session, person, council.id)
+    if role in POWER_ROLES or outsider:
+        waiting = request_seat(
+            session, actor=actor, person=person, council=council, now=now, **seat
+        )
+        return Seating(None, waiting)
+    if cleared and person.id == actor.person_id:
+        raise PermissionDenied("nobody may ask for clearance for themselves")
+    given = new_seat(
+        session,
+        actor=actor,
+        person=person,
+        council_id=council.id,
+        now=now,
+        **{**seat, "cleared": False},
+    )
+    if not cleared:
+        return Seating(given, None)
+    return Seating(given, request_clearance(session, actor=actor, membership=given, now=now))
+
+
+def end_seats(
+    session: Session,
+    *,
+    actor: Actor,
+    person: Person,
+    council: Council,
+    now: datetime | None = None,
+) -> list[Membership]:
+    """End every seat the person holds in the council, from today (what a council's
+    secretariat does instead of deactivating a person, whose other councils are not its own),
+    and withdraw every grant about them waiting there.
+
+    A seat that began before today ends yesterday; one that begins today or later is taken
+    away. Returns the seats that ended or were taken away."""
+    now = resolve(now)
+    require_secretariat(actor, council)
+    if person.id == actor.person_id:
+        raise ValidationError("you cannot end your own seats", {"active": "yourself"})
+    today = to_oslo(now).date()
+    audit.next_seq(session.connection())  # lock the chain's head first, as every writer does
+    withdraw_waiting(session, actor=actor, person=person, council=council, now=now)
+    ended = [
+        m
+        for m in person.memberships
+        if m.council_id == council.id and (m.valid_to is None or m.valid_to >= today)
+    ]
+    for membership in ended:
+        if membership.valid_from < today:
+            yesterday = today - timedelta(days=1)
+            old = membership.valid_to.isoformat() if membership.valid_to else None
+            audit_seat(session, actor, membership, {"valid_to": [old, yesterday.isoformat()]}, now)
+            membership.valid_to = yesterday
+        else:
+            gone = {name: [value, None] for name, value in seat_fields(membership).items()}
+            audit_seat(session, actor, membership, gone, now)
+            session.delete(membership)
     session.flush()
-    _audit_seat(session, actor, membership, {}, now)
-    return membership
+    session.expire(person, ["memberships"])
+    return ended
 
 
 def set_active(
@@ -273,19 +287,29 @@ def set_active(
     active: bool,
     now: datetime | None = None,
 ) -> Person:
-    """Activate or deactivate a person; deactivating ends every session they have open."""
+    """Activate or deactivate a person in the whole installation (an installation
+    administrator, or the system); deactivating ends every session they have open."""
     now = resolve(now)
-    councils = _require_admin_of(session, actor, person)
+    _require_installation_admin(actor, "deactivate or activate a person")
     if not active and person.id == actor.person_id:
         raise ValidationError("you cannot deactivate yourself", {"active": "yourself"})
     if person.active == active:
         return person
-    _audit_person(session, actor, person, councils, {"active": [person.active, active]}, now)
+    changes = {"active": [person.active, active]}
+    audit_person(session, actor, person, councils_of(session, person), changes, now)
     person.active = active
     if not active:
         end_all_sessions(session, person)
     session.flush()
     return person
+
+
+def _require_installation_admin(actor: Actor, doing: str) -> None:
+    if not (actor.is_system or actor.installation_admin):
+        raise PermissionDenied(
+            f"only an installation administrator may {doing}; "
+            "a council's secretariat ends the person's seats in its council"
+        )
 
 
 def update_person(
@@ -298,21 +322,111 @@ def update_person(
     locale: str,
     now: datetime | None = None,
 ) -> Person:
-    """Change a person's name, e-mail address and language."""
+    """Change a person's name, e-mail address and language: the person themselves, or an
+    installation administrator. A changed address is told to the old one."""
     now = resolve(now)
-    councils = _require_admin_of(session, actor, person)
-    display_name = display_name.strip()
-    if not display_name:
+    if actor.person_id != person.id:
+        _require_installation_admin(actor, "change another person's name or e-mail address")
+    new = {
+        "display_name": _bounded(display_name, "display_name", 200) or "",
+        "email": _email_address(email),
+        "locale": locale,
+    }
+    if not new["display_name"]:
         raise ValidationError("a person needs a name", {"display_name": "required"})
     if locale not in ("nb", "en"):
         raise ValidationError(f"unknown language '{locale}'", {"locale": "unknown"})
-    new = {"display_name": display_name, "email": (email or "").strip() or None, "locale": locale}
     changes = {k: [getattr(person, k), v] for k, v in new.items() if getattr(person, k) != v}
     if not changes:
         return person
-    _audit_person(session, actor, person, councils, changes, now)
+    audit_person(session, actor, person, councils_of(session, person), changes, now)
     for name, (_old, value) in changes.items():
         setattr(person, name, value)
+    if "email" in changes:
+        _tell_of_new_address(session, person, changes["email"][0], now)
+    session.flush()
+    return person
+
+
+def _bounded(text: str | None, field: str, limit: int) -> str | None:
+    value = (text or "").strip() or None
+    if value is not None and len(value) > limit:
+        raise ValidationError(f"{field} is longer than {limit} characters", {field: "too long"})
+    return value
+
+
+def _email_address(text: str | None) -> str | None:
+    address = _bounded(text, "email", 254)
+    if address is not None and (
+        address.count("@") != 1
+        or address.startswith("@")
+        or address.endswith("@")
+        or any(c.isspace() for c in address)
+    ):
+        raise ValidationError(f"'{address}' is not an e-mail address", {"email": "invalid"})
+    return address
+
+
+def _tell_of_new_address(session: Session, person: Person, old: str | None, now: datetime) -> None:
+    """Tell the old address (a message addressed to it alone) and the person's inbox that the
+    e-mail address changed, so a change the person did not make is noticed."""
+    en = person.locale == "en"
+    subject = (
+        "Your e-mail address in politirad was changed"
+        if en
+        else "E-postadressen din i politirad er endret"
+    )
+    body = (
+        f"The e-mail address of the login {person.login} was changed from {old or '(none)'} to "
+        f"{person.email or '(none)'}. If you did not do this, tell the council's secretariat.\n"
+        if en
+        else f"E-postadressen til brukeren {person.login} er endret fra {old or '(ingen)'} til "
+        f"{person.email or '(ingen)'}. Hvis det ikke var deg, si fra til sekretariatet.\n"
+    )
+    if old:
+        outbox.queue(
+            session,
+            case=None,
+            recipient_id=None,
+            topic="email_changed",
+            subject=subject,
+            body=body,
+            payload={"email": old, "person": person.id},
+            now=now,
+        )
+    outbox.queue(
+        session,
+        case=None,
+        recipient_id=person.id,
+        topic="email_changed",
+        subject=subject,
+        body=body,
+        payload={"person": person.id},
+        now=now,
+    )
+
+
+def set_installation_admin(
+    session: Session,
+    *,
+    actor: Actor,
+    person: Person,
+    admin: bool,
+    now: datetime | None = None,
+) -> Person:
+    """Make a person an installation administrator, or no longer one: the operator's command
+    line only. Audited in every council of the installation, since the power reaches them all."""
+    now = resolve(now)
+    if not actor.is_system:
+        raise PermissionDenied("installation administrators are named from the command line")
+    if person.installation_admin == admin:
+        return person
+    councils = list(session.scalars(select(Council.id).order_by(Council.id)))
+    if not councils:
+        raise ValidationError("there is no council yet to record it in", {"council": "none"})
+    changes = {"installation_admin": [person.installation_admin, admin]}
+    audit_person(session, actor, person, councils, changes, now)
+    person.installation_admin = admin
     session.flush()
     return person
 
@@ -325,22 +439,29 @@ def update_membership(
     valid_to: date | None,
     cleared: bool,
     now: datetime | None = None,
-) -> Membership:
-    """End a seat (or change its end) and grant or withdraw clearance for restricted items."""
+) -> Seating:
+    """End a seat (or change its end), withdraw its clearance, or ask for it: the system
+    clears a seat at once, the secretariat's request waits for a second person's approval
+    (asking again while it waits changes nothing)."""
     now = resolve(now)
-    _require_admin(actor, membership.council_id)
+    require_secretariat(actor, membership.council)
     if valid_to is not None and valid_to < membership.valid_from:
         raise ValidationError("a membership cannot end before it starts", {"valid_to": "too early"})
-    old = _seat_fields(membership)
-    new = {**old, "valid_to": valid_to.isoformat() if valid_to else None, "cleared": cleared}
+    if cleared and not membership.cleared and membership.person_id == actor.person_id:
+        raise PermissionDenied("nobody may ask for clearance for themselves")
+    old = seat_fields(membership)
+    give_now = cleared and (membership.cleared or actor.is_system)
+    new = {**old, "valid_to": valid_to.isoformat() if valid_to else None, "cleared": give_now}
     changed = {name: [old[name], new[name]] for name in old if old[name] != new[name]}
-    if not changed:
-        return membership
-    _audit_seat(session, actor, membership, changed, now)
-    membership.valid_to = valid_to
-    membership.cleared = cleared
-    session.flush()
-    return membership
+    if changed:
+        audit_seat(session, actor, membership, changed, now)
+        membership.valid_to = valid_to
+        membership.cleared = give_now
+        session.flush()
+    waiting = None
+    if cleared and not membership.cleared:
+        waiting = request_clearance(session, actor=actor, membership=membership, now=now)
+    return Seating(membership, waiting)
 
 
 def update_council(
@@ -353,7 +474,7 @@ def update_council(
     police_district: str,
 ) -> Council:
     """Change a council's name, municipality and police district (the slug stays)."""
-    _require_admin(actor, council.id)
+    require_admin(actor, council.id)
     values = _council_fields(name=name, municipality=municipality, police_district=police_district)
     for key, value in values.items():
         setattr(council, key, value)
@@ -370,15 +491,12 @@ def _council_fields(**values: str) -> dict[str, str]:
 
 
 def council_people(session: Session, council: Council) -> list[Person]:
-    """Everyone who has or had a seat in the council, with their memberships, by name."""
+    """Everyone who has or had a seat in the council, or a grant asked for in it, with their
+    memberships, by name."""
     return list(
         session.scalars(
             select(Person)
-            .where(
-                Person.id.in_(
-                    select(Membership.person_id).where(Membership.council_id == council.id)
-                )
-            )
+            .where(_of_council(council))
             .options(selectinload(Person.memberships).selectinload(Membership.appointed_by))
             .order_by(Person.display_name, Person.login)
         )
@@ -386,11 +504,21 @@ def council_people(session: Session, council: Council) -> list[Person]:
 
 
 def council_person(session: Session, council: Council, person_id: int) -> Person:
-    """A person who has or had a seat in the council; NotFound for anyone else."""
-    person = session.get(Person, person_id)
-    if person is None or not any(m.council_id == council.id for m in person.memberships):
+    """A person who has or had a seat in the council, or a grant asked for in it; NotFound for
+    anyone else."""
+    person = session.scalars(
+        select(Person).where(Person.id == person_id, _of_council(council))
+    ).one_or_none()
+    if person is None:
         raise NotFound(f"no person {person_id} in {council.name}")
     return person
+
+
+def _of_council(council: Council):
+    return or_(
+        Person.id.in_(select(Membership.person_id).where(Membership.council_id == council.id)),
+        Person.id.in_(select(SeatGrant.person_id).where(SeatGrant.council_id == council.id)),
+    )
 
 
 def council_membership(session: Session, council: Council, membership_id: int) -> Membership:
@@ -418,19 +546,21 @@ def register_member(
     password: str | None = None,
     locale: str = "nb",
     now: datetime | None = None,
-) -> Membership:
-    """Register a new person together with their first seat in the council."""
-    _require_admin(actor, council.id)
+) -> Seating:
+    """Register a new person together with their first seat in the council: an ordinary seat
+    at once, a seat with power or clearance once a second person approves it."""
+    require_secretariat(actor, council)
+    check_seat(party, role, valid_from, valid_to)
     person = create_person(
         session,
         actor=actor,
         login=login,
         display_name=display_name,
-        email=(email or "").strip() or None,
+        email=_email_address(email),
         password=password or None,
         locale=locale,
     )
-    return add_membership(
+    return _give_seat(
         session,
         actor=actor,
         person=person,
@@ -441,5 +571,6 @@ def register_member(
         valid_to=valid_to,
         appointed_by=appointed_by,
         cleared=cleared,
-        now=now,
+        now=resolve(now),
+        newcomer=True,
     )

@@ -435,13 +435,26 @@ def test_guests_are_invited_as_external_participants_and_audited(session, world)
 def test_a_substitute_stands_in_for_a_called_member_for_the_same_party(session, world):
     meeting = meeting_on(session, world)
     deputy_member = create_person(session, actor=Actor.system(), login="vara", display_name="Vara")
+    sec = world.actor("sec")
+    with pytest.raises(ValidationError, match="no seat in the council"):
+        add_substitute(session, meeting, actor=sec, principal=world.people["pmember"],
+                       substitute=deputy_member, now=NOW)  # fmt: skip
+    add_membership(
+        session,
+        actor=Actor.system(),
+        person=deputy_member,
+        council=world.council,
+        party="police",
+        role="member",
+        valid_from=meeting.date,
+    )
+    session.refresh(deputy_member)
     stand_in = add_substitute(
         session, meeting, actor=world.actor("sec"), principal=world.people["pmember"],
         substitute=deputy_member, now=NOW,
     )  # fmt: skip
     assert (stand_in.role, stand_in.party) == ("substitute", "police")
     assert stand_in.substitute_for_id == world.people["pmember"].id
-    sec = world.actor("sec")
     with pytest.raises(ValidationError, match="not a member called"):
         add_substitute(session, meeting, actor=sec, principal=world.people["outsider"],
                        substitute=world.people["reporter"], now=NOW)  # fmt: skip

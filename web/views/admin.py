@@ -32,7 +32,6 @@ from engine.services.people import (
     council_person,
     create_council,
     get_council,
-    is_secretariat,
     register_member,
     require_secretariat,
     set_active,
@@ -40,6 +39,7 @@ from engine.services.people import (
     update_membership,
     update_person,
 )
+from engine.services.seats import is_secretariat
 from web.auth import current_actor, login_required, oslo_today
 from web.db import commit, db
 from web.formatting import oslo_date
