@@ -205,6 +205,13 @@ def _meeting_patterns() -> list[tuple[re.Pattern[str], Callable[..., str]]]:
     return [
         (re.compile(r"a meeting is one of: .+"), lambda kind: _("Ukjent møtetype.")),
         (
+            re.compile(r"(?P<name>.+) has no seat in the council on \d{4}-\d{2}-\d{2}"),
+            lambda kind, name: _(
+                "%(name)s har ingen plass i rådet på møtedagen. Gi personen en plass først.",
+                name=name,
+            ),
+        ),
+        (
             re.compile(r"(?P<day>\d{4}-\d{2}-\d{2}) has passed"),
             lambda kind, day: _("%(day)s har passert.", day=day),
         ),
@@ -480,6 +487,67 @@ def _meeting_patterns() -> list[tuple[re.Pattern[str], Callable[..., str]]]:
     ]
 
 
+def _seat_patterns() -> list[tuple[re.Pattern[str], Callable[..., str]]]:
+    """The refusals of clearance and seats that wait for a second person, and of a person's
+    own details (``engine.services.grants``, ``engine.services.people``)."""
+    return [
+        (
+            re.compile(r"nobody may ask for clearance(?: or a seat with power)? for themselves"),
+            lambda kind: _("Ingen kan be om klarering eller en plass med makt for seg selv."),
+        ),
+        (
+            re.compile(r"you asked for it yourself: another person must approve it"),
+            lambda kind: _("Du ba om det selv, så en annen må godkjenne det."),
+        ),
+        (
+            re.compile(r"it is about you: another person must approve it"),
+            lambda kind: _("Det gjelder deg selv, så en annen må godkjenne det."),
+        ),
+        (
+            re.compile(r"only the council's secretariat, leader or deputy may approve it"),
+            lambda kind: _("Bare sekretariatet, lederen eller nestlederen kan godkjenne det."),
+        ),
+        (
+            re.compile(
+                r"only a cleared member of the secretariat, leader or deputy may approve clearance"
+            ),
+            lambda kind: _(
+                "Bare en klarert i sekretariatet, lederen eller nestlederen kan godkjenne "
+                "klarering."
+            ),
+        ),
+        (
+            re.compile(r"only the person who asked for it may withdraw it; others refuse it"),
+            lambda kind: _("Bare den som ba om det, kan trekke det tilbake. Andre kan avslå det."),
+        ),
+        (
+            re.compile(r"only the secretariat and the leaders see the grants of a council"),
+            lambda kind: _(
+                "Bare sekretariatet, lederen og nestlederen ser det som venter på godkjenning."
+            ),
+        ),
+        (
+            re.compile(r"the grant is \w+ already"),
+            lambda kind: _("Forespørselen er allerede avgjort."),
+        ),
+        (
+            re.compile(r"the seat has ended: refuse the grant"),
+            lambda kind: _("Plassen er avsluttet. Avslå forespørselen."),
+        ),
+        (
+            re.compile(r"a grant is (?:asked for|approved) by a person; .+"),
+            lambda kind: _("Bare en person kan be om eller godkjenne dette."),
+        ),
+        (
+            re.compile(r"only an installation administrator may .+"),
+            lambda kind: _(
+                "Bare personen selv eller en installasjonsadministrator kan endre navn, e-post "
+                "og aktivering. Sekretariatet kan avslutte personens plasser i sitt råd."
+            ),
+        ),
+    ]
+
+
 def field_errors(errors: dict[str, str]) -> dict[str, str]:
     """The engine's messages per field in the page's language."""
     words = {
@@ -500,6 +568,7 @@ def field_errors(errors: dict[str, str]) -> dict[str, str]:
         "not a member of this meeting": _("Ikke et medlem innkalt til møtet."),
         "not a deciding participant": _("Ikke et medlem innkalt til møtet."),
         "not a member of the owning party": _("Har ingen plass for parten."),
+        "no seat in the council": _("Har ingen plass i rådet på møtedagen."),
         "present or absent": _("Velg til stede eller forfall."),
         "other council": _("Hører til et annet råd."),
         "out of range": _("Finnes ikke på sakslisten."),
@@ -526,7 +595,8 @@ def refusal_in_words(error: Exception, kind: str) -> str:
 
 def reason_in_words(reason: str, kind: str) -> str:
     """An engine reason in the page's language; one it does not know is shown as it is."""
-    for pattern, words in _reason_patterns() + _message_patterns() + _meeting_patterns():
+    patterns = _reason_patterns() + _message_patterns() + _meeting_patterns() + _seat_patterns()
+    for pattern, words in patterns:
         found = pattern.fullmatch(reason.strip())
         if found:
             return words(kind, **found.groupdict())

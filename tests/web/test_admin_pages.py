@@ -7,10 +7,12 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from engine.models import Bydel, Person, PoliceUnit, PriorityArea, SteeringGroup
+from engine.actors import Actor
+from engine.models import Bydel, Person, PoliceUnit, PriorityArea, SeatGrant, SteeringGroup
 from engine.seeding import make_world
 from engine.services.logins import log_in as open_session
 from engine.services.logins import resume
+from engine.services.people import set_installation_admin
 from tests.web.conftest import TEST_PASSWORD, log_in, post, set_password
 
 PAGES = ["", "/people", "/council", "/reference", "/cadence"]
@@ -40,7 +42,9 @@ def test_the_public_is_sent_to_the_login_page(client, world):
     assert response.headers["Location"].startswith("/login?next=")
 
 
-def test_the_secretariat_registers_a_person_with_a_seat_who_can_then_log_in(client, session, world):
+def test_the_secretariat_registers_a_person_with_a_seat_who_can_then_log_in(
+    app, client, session, world
+):
     log_in(client, session, world.people["sec"])
     response = post(
         client,
@@ -61,14 +65,22 @@ def test_the_secretariat_registers_a_person_with_a_seat_who_can_then_log_in(clie
     assert response.status_code == 302
     kari = session.scalars(select(Person).where(Person.login == "kari")).one()
     (seat,) = kari.memberships
-    assert (seat.party, seat.role, seat.cleared) == ("police", "member", True)
+    assert (seat.party, seat.role, seat.cleared) == ("police", "member", False)
     assert (seat.valid_from, seat.valid_to) == (date(2026, 1, 1), date(2027, 12, 31))
     assert seat.appointed_by_id == world.people["deputy"].id
     page = client.get("/testby/admin/people").get_data(as_text=True)
     assert "Kari Nordmann" in page and "Personen er registrert." in page
+    assert "Klareringen venter på godkjenning" in page
     other = client.application.test_client()
     login = post(other, "/login", {"login": "kari", "password": "et langt passord"})
     assert login.status_code == 302
+
+    (grant,) = session.scalars(select(SeatGrant).where(SeatGrant.person_id == kari.id))
+    deputy = app.test_client()
+    log_in(deputy, session, world.people["deputy"])
+    assert post(deputy, f"/testby/admin/grants/{grant.id}/approve").status_code == 302
+    session.refresh(seat)
+    assert seat.cleared
 
 
 def test_a_refused_registration_keeps_what_was_typed_and_says_why_beside_the_field(
@@ -108,24 +120,38 @@ def test_a_membership_cannot_end_before_it_starts(client, session, world):
     assert seat.valid_to is None
 
 
-def test_the_secretariat_ends_a_seat_and_grants_clearance(client, session, world):
-    log_in(client, session, world.people["sec"])
-    (seat,) = world.people["kmember"].memberships
-    response = post(
-        client, f"/testby/admin/memberships/{seat.id}", {"valid_to": "2026-12-31", "cleared": "1"}
-    )
-    assert response.status_code == 302
-    session.refresh(seat)
-    assert (seat.valid_to, seat.cleared) == (date(2026, 12, 31), True)
-
-
-def test_the_persons_page_shows_who_granted_clearance_and_ended_the_seat_newest_first(
+def test_the_secretariat_ends_a_seat_and_asks_for_clearance_that_waits_for_approval(
     client, session, world
 ):
     log_in(client, session, world.people["sec"])
     kmember = world.people["kmember"]
     (seat,) = kmember.memberships
+    response = post(
+        client, f"/testby/admin/memberships/{seat.id}", {"valid_to": "2026-12-31", "cleared": "1"}
+    )
+    assert response.status_code == 302
+    session.refresh(seat)
+    assert (seat.valid_to, seat.cleared) == (date(2026, 12, 31), False)
+    page = client.get(f"/testby/admin/people/{kmember.id}").get_data(as_text=True)
+    assert "Klarering venter på godkjenning" in page
+    again = post(
+        client, f"/testby/admin/memberships/{seat.id}", {"valid_to": "2026-12-31", "cleared": "1"}
+    )
+    assert again.status_code == 302  # asking again while it waits changes nothing
+    assert len(session.scalars(select(SeatGrant)).all()) == 1
+
+
+def test_the_persons_page_shows_who_asked_who_approved_and_who_ended_the_seat_newest_first(
+    app, client, session, world
+):
+    log_in(client, session, world.people["sec"])
+    kmember = world.people["kmember"]
+    (seat,) = kmember.memberships
     post(client, f"/testby/admin/memberships/{seat.id}", {"cleared": "1"})
+    (grant,) = session.scalars(select(SeatGrant))
+    leader = app.test_client()
+    log_in(leader, session, world.people["leader"])
+    assert post(leader, f"/testby/admin/grants/{grant.id}/approve").status_code == 302
     post(client, f"/testby/admin/memberships/{seat.id}", {"valid_to": "2026-12-31", "cleared": "1"})
 
     page = client.get(f"/testby/admin/people/{kmember.id}").get_data(as_text=True)
@@ -133,10 +159,15 @@ def test_the_persons_page_shows_who_granted_clearance_and_ended_the_seat_newest_
     history = page[page.index('id="history"') :]
     ended = history.index("Til: – → 31. des. 2026")
     granted = history.index("Klarert for skjermede saker: nei → ja")
+    approved = history.index("Status: venter på godkjenning → godkjent")
+    asked = history.index("Forespørsel om: – → klarering for skjermede saker")
     given = history.index("Rolle: – → Medlem")
-    assert ended < granted < given
+    assert ended < granted < approved < asked < given
     assert history.count(world.people["sec"].display_name) == 2
+    assert history.count(world.people["leader"].display_name) == 2
     assert "systemet" in history  # the factory gave the seat as the system
+    requests = page[page.index('id="grants"') : page.index('id="history"')]
+    assert "godkjent" in requests and world.people["leader"].display_name in requests
 
 
 def test_a_second_seat_is_added_with_who_appointed_it(client, session, world):
@@ -157,11 +188,33 @@ def test_a_second_seat_is_added_with_who_appointed_it(client, session, world):
     assert sorted(m.role for m in guest.memberships) == ["guest", "member"]
 
 
-def test_deactivating_a_person_ends_their_sessions_at_once(client, session, world):
+def test_the_secretariat_ends_a_persons_seats_and_the_person_keeps_their_login(
+    client, session, world
+):
     kmember = world.people["kmember"]
     set_password(session, kmember)
     theirs = open_session(session, kmember.login, TEST_PASSWORD, address="10.0.0.9")
     log_in(client, session, world.people["sec"])
+    page = client.get(f"/testby/admin/people/{kmember.id}").get_data(as_text=True)
+    assert "Avslutt plassene til" in page and "Deaktiver" not in page
+
+    response = post(client, f"/testby/admin/people/{kmember.id}/end-seats")
+
+    assert response.status_code == 302
+    session.refresh(kmember)
+    assert kmember.active and resume(session, theirs.token) is not None
+    assert [m.valid_to for m in kmember.memberships] == [date(2026, 3, 1)]
+
+
+def test_an_installation_administrator_deactivates_a_person_and_ends_their_sessions_at_once(
+    client, session, world
+):
+    kmember = world.people["kmember"]
+    set_password(session, kmember)
+    theirs = open_session(session, kmember.login, TEST_PASSWORD, address="10.0.0.9")
+    admin = world.people["sec"]
+    set_installation_admin(session, actor=Actor.system(), person=admin, admin=True)
+    log_in(client, session, admin)
     response = post(client, f"/testby/admin/people/{kmember.id}/active", {"active": "0"})
     assert response.status_code == 302
     session.refresh(kmember)
@@ -176,10 +229,10 @@ def test_deactivating_a_person_ends_their_sessions_at_once(client, session, worl
 def test_the_secretariat_cannot_lock_itself_out(client, session, world):
     sec = world.people["sec"]
     log_in(client, session, sec)
-    response = post(client, f"/testby/admin/people/{sec.id}/active", {"active": "0"})
+    response = post(client, f"/testby/admin/people/{sec.id}/end-seats")
     assert response.status_code == 422
     session.refresh(sec)
-    assert sec.active
+    assert sec.active and [m.valid_to for m in sec.memberships] == [None]
 
 
 def test_a_person_of_another_council_is_not_found_in_this_one(client, session, world):
@@ -189,8 +242,9 @@ def test_a_person_of_another_council_is_not_found_in_this_one(client, session, w
     assert client.get(f"/testby/admin/people/{stranger.id}").status_code == 404
     response = post(client, f"/testby/admin/people/{stranger.id}/active", {"active": "0"})
     assert response.status_code == 404
+    assert post(client, f"/testby/admin/people/{stranger.id}/end-seats").status_code == 404
     session.refresh(stranger)
-    assert stranger.active
+    assert stranger.active and [m.valid_to for m in stranger.memberships] == [None]
 
 
 def test_the_council_is_renamed(client, session, world):

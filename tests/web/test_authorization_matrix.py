@@ -22,6 +22,7 @@ from engine.seeding import World, make_world
 from engine.services.cases import fire
 from engine.services.documents import register_document
 from engine.services.followup import add_action, add_referral
+from engine.services.grants import request_clearance, request_seat
 from engine.services.reference import reference_data
 from engine.services.tokens import create_token
 from tests.web.conftest import log_in, post
@@ -77,6 +78,8 @@ class Scenario:
     exempt_document: str
     feed_token: str
     api_token_id: int
+    clearance_grant: int
+    seat_grant: int
 
 
 def build(session: Session, world: World) -> Scenario:
@@ -154,6 +157,19 @@ def build(session: Session, world: World) -> Scenario:
     }
     feed_token = create_feed(session, kmember)
     api_token = create_token(session, actor=actor_for(kmember), person=kmember, name="Matrise")
+    # Waiting for a second person: clearance for the reporter, a secretariat seat for the guest.
+    clearance = request_clearance(
+        session, actor=world.actor("sec"), membership=world.people["reporter"].memberships[0]
+    )
+    seat_grant = request_seat(
+        session,
+        actor=world.actor("sec"),
+        person=world.people["guest"],
+        council=world.council,
+        party="municipality",
+        role="secretariat",
+        valid_from=today(),
+    )
     for seat in world.people["sec"].memberships:
         seat.cleared = False  # the matrix checks a secretariat that is not cleared
     session.flush()
@@ -189,6 +205,8 @@ def build(session: Session, world: World) -> Scenario:
         exempt_document=documents["exempt"].number,
         feed_token=feed_token,
         api_token_id=api_token.token.id,
+        clearance_grant=clearance.id,
+        seat_grant=seat_grant.id,
     )
 
 
@@ -265,8 +283,10 @@ MATRIX: dict[tuple[str, str, str], str] = {
     ("admin.people", "GET", ""):                        "L 3 3 3 3 3 3 . 3",
     ("admin.register", "POST", ""):                     "L 3 3 3 3 3 3 . 3",
     ("admin.person", "GET", ""):                        "L 3 3 3 3 3 3 . 3",
-    ("admin.edit_person", "POST", ""):                  "L 3 3 3 3 3 3 . 3",
-    ("admin.activation", "POST", ""):                   "L 3 3 3 3 3 3 . 3",
+    # a person's name, e-mail and activation: the person, or an installation administrator
+    ("admin.edit_person", "POST", ""):                  "L 3 3 3 3 3 3 3 3",
+    ("admin.activation", "POST", ""):                   "L 3 3 3 3 3 3 3 3",
+    ("admin.end_person_seats", "POST", ""):             "L 3 3 3 3 3 3 . 3",
     ("admin.add_seat", "POST", ""):                     "L 3 3 3 3 3 3 . 3",
     ("admin.edit_seat", "POST", ""):                    "L 3 3 3 3 3 3 . 3",
     ("admin.council_settings", "GET", ""):              "L 3 3 3 3 3 3 . 3",
@@ -283,6 +303,12 @@ MATRIX: dict[tuple[str, str, str], str] = {
     ("admin.add_group", "POST", ""):                    "L 3 3 3 3 3 3 . 3",
     ("admin.councils", "GET", ""):                      "L 3 3 3 3 3 3 . 3",
     ("admin.new_council", "POST", ""):                  "L 3 3 3 3 3 3 . 3",
+    # grants waiting for a second person: the secretariat asks (and withdraws); another
+    # with power approves or refuses (cleared, for clearance); never the one who asked
+    ("admin.grants", "GET", ""):                        "L 3 3 3 3 . . . 3",
+    ("admin.approve", "POST", ""):                      "L 3 3 3 3 . . 3 3",
+    ("admin.refuse", "POST", ""):                       "L 3 3 3 3 . . 3 3",
+    ("admin.withdraw", "POST", ""):                     "L 3 3 3 3 3 3 . 3",
     # records: the public journal and access requests are for everyone; downloads follow
     # the access policy (an exempt document is refused with its legal basis outside the
     # council; a restricted one does not exist for the uncleared)
@@ -301,8 +327,7 @@ MATRIX: dict[tuple[str, str, str], str] = {
     ("records.upload_to_meeting", "POST", ""):          "L 3 3 3 3 r r r 3",  # no file
     # calendars: the public one for everyone; a personal feed for whoever has its secret
     ("feeds.public_calendar", "GET", ""):               ". . . . . . . . .",
-    # (the secretariat's run deactivated the feed's owner before: a dead link is a 404)
-    ("feeds.personal_calendar", "GET", ""):             ". . . . . . . 4 .",
+    ("feeds.personal_calendar", "GET", ""):             ". . . . . . . . .",
     ("feeds.my_calendar", "GET", ""):                   "L . . . . . . . .",
     ("feeds.create_calendar", "POST", ""):              "L . . . . . . . .",
     ("feeds.revoke_calendar", "POST", ""):              "L . . . . . . . .",
@@ -310,6 +335,9 @@ MATRIX: dict[tuple[str, str, str], str] = {
     ("tokens.index", "GET", ""):                        "L . . . . . . . .",
     ("tokens.create", "POST", ""):                      "L . . . . . . . .",
     ("tokens.revoke", "POST", ""):                      "L 4 4 . 4 4 4 4 4",
+    # one's own profile: name, e-mail address and language
+    ("profile.show", "GET", ""):                        "L . . . . . . . .",
+    ("profile.save", "POST", ""):                       "L . . . . . . . .",
 }  # fmt: skip
 CODES = {"L": LOGIN, ".": OK, "r": REFUSED, "1": 401, "3": 403, "4": 404}
 
@@ -468,6 +496,7 @@ def requests(s: Scenario) -> list[tuple[str, str, str, str, dict[str, str]]]:
             {"display_name": "Omdøpt", "locale": "nb"},
         ),
         ("admin.activation", "POST", f"{a}/people/{s.person_id}/active", "", {"active": "0"}),
+        ("admin.end_person_seats", "POST", f"{a}/people/{s.person_id}/end-seats", "", {}),
         (
             "admin.add_seat",
             "POST",
@@ -526,6 +555,10 @@ def requests(s: Scenario) -> list[tuple[str, str, str, str, dict[str, str]]]:
             "",
             {"name": "Nytt", "slug": "nytt", "municipality": "M", "police_district": "P"},
         ),
+        ("admin.grants", "GET", f"{a}/grants", "", {}),
+        ("admin.approve", "POST", f"{a}/grants/{s.clearance_grant}/approve", "", {}),
+        ("admin.refuse", "POST", f"{a}/grants/{s.seat_grant}/refuse", "", {}),
+        ("admin.withdraw", "POST", f"{a}/grants/{s.seat_grant}/withdraw", "", {}),
     ]
     for variant, document in s.documents.items():
         out += [
@@ -554,6 +587,14 @@ def requests(s: Scenario) -> list[tuple[str, str, str, str, dict[str, str]]]:
         ("tokens.index", "GET", "/me/tokens", "", {}),
         ("tokens.create", "POST", "/me/tokens", "", {"name": "Matrise", "scope": "read"}),
         ("tokens.revoke", "POST", f"/me/tokens/{s.api_token_id}/revoke", "", {}),
+        ("profile.show", "GET", "/me/profile", "", {}),
+        (
+            "profile.save",
+            "POST",
+            "/me/profile",
+            "",
+            {"display_name": "Nytt navn", "email": "ny@example.no", "locale": "nb"},
+        ),
     ]
     return out
 

@@ -1,11 +1,13 @@
 """Administration for the secretariat: people and their seats, the council, reference data
 (bydeler, police units and their coverage, priority areas), the cadence rules, and the
-installation's councils.
+installation's councils; and the grants of clearance and seats that wait for a second
+person's approval.
 
-Only the council's secretariat (an active seat today) sees these pages; anyone else who is
-logged in gets 403, the public the login page. Every POST calls one engine service,
-commits and goes back to its page; a form the engine refuses is shown again with the
-message beside the field and what was typed still in it (422).
+Only the council's secretariat (an active seat today) sees these pages, except the grants,
+which the leader and the deputy see too; anyone else who is logged in gets 403, the public
+the login page. Every POST calls one engine service, commits and goes back to its page; a
+form the engine refuses is shown again with the message beside the field and what was typed
+still in it (422).
 """
 
 from __future__ import annotations
@@ -21,16 +23,29 @@ from sqlalchemy import select
 
 from engine.cadence import add_steering_group, default_rules, rules_for, set_cadence
 from engine.errors import Conflict, EngineError, PermissionDenied, ValidationError
-from engine.models import Council, Membership, Person, SteeringGroup
-from engine.models.enums import PartyCode, Role
+from engine.models import Council, Membership, Person, SeatGrant, SteeringGroup
+from engine.models.enums import GrantKind, GrantState, PartyCode, Role
 from engine.queries import TimelineEntry, person_history
 from engine.services import reference
+from engine.services.grants import (
+    approve_grant,
+    council_grant,
+    council_grants,
+    person_grants,
+    refuse_grant,
+    require_grant_reader,
+    why_not_decide,
+    why_not_withdraw,
+    withdraw_grant,
+)
 from engine.services.people import (
+    Seating,
     add_membership,
     council_membership,
     council_people,
     council_person,
     create_council,
+    end_seats,
     get_council,
     register_member,
     require_secretariat,
@@ -43,6 +58,7 @@ from engine.services.seats import is_secretariat
 from web.auth import current_actor, login_required, oslo_today
 from web.db import commit, db
 from web.formatting import oslo_date
+from web.reasons import reason_in_words
 
 blueprint = Blueprint("admin", __name__)
 
@@ -74,6 +90,9 @@ FIELD_MESSAGES = {
     "overlap": _l("Bydelen dekkes helt av en annen enhet."),
     "unknown": _l("Ukjent verdi."),
     "yourself": _l("Du kan ikke deaktivere deg selv."),
+    "already": _l("Plassen er allerede klarert."),
+    "ended": _l("Plassen er avsluttet."),
+    "waiting": _l("Venter allerede på godkjenning."),
 }
 # What an audited change to a seat or a person names, in words.
 PERSON_FIELD_LABELS = {
@@ -87,6 +106,20 @@ PERSON_FIELD_LABELS = {
     "email": _l("E-post"),
     "locale": _l("Språk"),
     "active": _l("Aktiv"),
+    "installation_admin": _l("Installasjonsadministrator"),
+    "kind": _l("Forespørsel om"),
+    "state": _l("Status"),
+    "membership": _l("Plass nr."),
+}
+GRANT_KINDS = {
+    GrantKind.CLEARANCE: _l("klarering for skjermede saker"),
+    GrantKind.SEAT: _l("plass i rådet"),
+}
+GRANT_STATES = {
+    GrantState.PENDING: _l("venter på godkjenning"),
+    GrantState.APPROVED: _l("godkjent"),
+    GrantState.REFUSED: _l("avslått"),
+    GrantState.WITHDRAWN: _l("trukket tilbake"),
 }
 CADENCE_LABELS = {
     "ordinary_meetings_per_year": _l("Ordinære møter per år (minst)"),
@@ -134,7 +167,36 @@ def _value(field: str, value: Any) -> str:
         return admin_party_label(value)
     if field in ("valid_from", "valid_to"):
         return oslo_date(date.fromisoformat(value))
+    if field == "kind":
+        return str(GRANT_KINDS.get(value, value))
+    if field == "state":
+        return str(GRANT_STATES.get(value, value))
     return str(value)
+
+
+@blueprint.app_template_global()
+def grant_state(state: str) -> str:
+    return str(GRANT_STATES.get(state, state))
+
+
+@blueprint.app_template_global()
+def grant_what(grant: SeatGrant) -> str:
+    """What a grant gives, in words: clearance of a seat, or a seat (cleared or not)."""
+    if grant.kind == GrantKind.CLEARANCE:
+        seat = grant.membership
+        if seat is None:
+            return _("Klarering for skjermede saker")
+        return _(
+            "Klarering for skjermede saker (%(role)s, %(party)s)",
+            role=role_label(seat.role),
+            party=admin_party_label(seat.party),
+        )
+    what = _(
+        "Plass som %(role)s (%(party)s)",
+        role=role_label(grant.role or ""),
+        party=admin_party_label(grant.party or ""),
+    )
+    return what + (_(", klarert") if grant.cleared else "")
 
 
 # --- the frame of every page --------------------------------------------------------------
@@ -157,40 +219,59 @@ def _render(template: str, council: Council | None, status: int = 200, **context
             actor=current_actor(),
             roles=ROLE_LABELS,
             parties=PARTY_LABELS,
-            field_message=_field_message,
+            field_message=field_message,
             **context,
         ),
         status,
     )
 
 
-def _field_message(errors: Mapping[str, str], name: str) -> str:
+def field_message(errors: Mapping[str, str], name: str) -> str:
     code = errors.get(name)
     return str(FIELD_MESSAGES.get(code, code)) if code else ""
 
 
 def _submit(
     change: Callable[[], Any],
-    done: str,
+    done: str | Callable[[Any], str],
     redirect_to: str,
     again: Callable[..., Any],
     unique: str = "_form",
+    conflict: str = "taken",
 ):
-    """Run ``change`` (one service call), commit and go to ``redirect_to``; when the
-    engine refuses the input, show the page again (``again(errors=..., form=...)``) with
-    the message beside the field (a duplicate beside the field ``unique``)."""
+    """Run ``change`` (one service call), commit and go to ``redirect_to`` with ``done`` (or
+    ``done(result)``) as its message; when the engine refuses the input, show the page again
+    (``again(errors=..., form=...)``) with the message beside the field (a duplicate beside
+    the field ``unique``, as ``conflict``)."""
     try:
-        change()
+        result = change()
     except ValidationError as exc:
         db().rollback()
         errors = exc.errors or {"_form": "invalid"}
         return again(errors=errors, form=request.form, problem=str(exc), status=422)
     except Conflict as exc:
         db().rollback()
-        return again(errors={unique: "taken"}, form=request.form, problem=str(exc), status=409)
+        return again(errors={unique: conflict}, form=request.form, problem=str(exc), status=409)
     commit()
-    flash(done)
+    flash(done(result) if callable(done) else done)
     return redirect(redirect_to)
+
+
+def _seated(registered: bool = False) -> Callable[[Seating], str]:
+    """The message after a seat was given or asked for: given, or waiting for approval."""
+
+    def message(seating: Seating) -> str:
+        if seating.waiting is None:
+            return _("Personen er registrert.") if registered else _("Medlemskapet er lagret.")
+        if seating.seat is None:
+            waits = _("Plassen venter på godkjenning fra en annen i sekretariatet eller en leder.")
+        else:
+            waits = _(
+                "Klareringen venter på godkjenning fra en klarert i sekretariatet eller en leder."
+            )
+        return (_("Personen er registrert.") + " " + waits) if registered else waits
+
+    return message
 
 
 def _date(name: str, *, required: bool = False) -> date | None:
@@ -267,7 +348,7 @@ def register(council_slug: str):
     session = db()
 
     def change():
-        register_member(
+        return register_member(
             session,
             actor=current_actor(),
             council=council,
@@ -285,7 +366,7 @@ def register(council_slug: str):
 
     return _submit(
         change,
-        _("Personen er registrert."),
+        _seated(registered=True),
         f"/{council.slug}/admin/people",
         lambda **kw: _people_page(council, **kw),
         unique="login",
@@ -322,8 +403,17 @@ def _person_page(council: Council, person_id: int, **context: Any):
         today=oslo_today(),
         appointers=_appointers(council, council_people(session, council)),
         history=person_history(session, council.id, person.id),
+        grants=person_grants(session, person, council),
+        own_details=_may_change_details(person),
         **context,
     )
+
+
+def _may_change_details(person: Person) -> bool:
+    """Whether the viewer may change the person's name and e-mail address (the person, or
+    an installation administrator); a council's secretariat may not."""
+    actor = current_actor()
+    return actor.person_id == person.id or actor.installation_admin
 
 
 @blueprint.get(f"{BASE}/people/<{INT}:person_id>")
@@ -370,6 +460,24 @@ def activation(council_slug: str, person_id: int):
     )
 
 
+@blueprint.post(f"{BASE}/people/<{INT}:person_id>/end-seats")
+@login_required
+def end_person_seats(council_slug: str, person_id: int):
+    council = _council(council_slug)
+    session = db()
+    who = council_person(session, council, person_id)
+    return _submit(
+        lambda: end_seats(session, actor=current_actor(), person=who, council=council),
+        _(
+            "%(name)s har ikke lenger plass i %(council)s.",
+            name=who.display_name,
+            council=council.name,
+        ),
+        f"/{council.slug}/admin/people/{person_id}",
+        lambda **kw: _person_page(council, person_id, **kw),
+    )
+
+
 @blueprint.post(f"{BASE}/people/<{INT}:person_id>/memberships")
 @login_required
 def add_seat(council_slug: str, person_id: int):
@@ -389,9 +497,12 @@ def add_seat(council_slug: str, person_id: int):
             appointed_by=_appointer(council),
             cleared=_checked("cleared"),
         ),
-        _("Medlemskapet er lagt til."),
+        lambda seating: (
+            _("Medlemskapet er lagt til.") if seating.waiting is None else _seated()(seating)
+        ),
         f"/{council.slug}/admin/people/{person_id}",
         lambda **kw: _person_page(council, person_id, **kw),
+        conflict="waiting",
     )
 
 
@@ -415,10 +526,72 @@ def edit_seat(council_slug: str, membership_id: int):
             valid_to=_date("valid_to"),
             cleared=_checked("cleared"),
         ),
-        _("Medlemskapet er endret."),
+        lambda seating: (
+            _("Medlemskapet er endret.") if seating.waiting is None else _seated()(seating)
+        ),
         f"/{council.slug}/admin/people/{person_id}",
         again,
+        conflict="waiting",
     )
+
+
+# --- grants waiting for a second person -----------------------------------------------------
+
+
+def _grants_council(slug: str) -> Council:
+    """The council, whose grants the actor must be allowed to see."""
+    council = get_council(db(), slug)
+    require_grant_reader(current_actor(), council)
+    return council
+
+
+@blueprint.get(f"{BASE}/grants")
+@login_required
+def grants(council_slug: str):
+    council = _grants_council(council_slug)
+    actor, today = current_actor(), oslo_today()
+    listed = council_grants(db(), council)
+    reasons = {}
+    for grant in listed:
+        if grant.state == GrantState.PENDING:
+            why = why_not_decide(actor, grant, today)
+            reasons[grant.id] = reason_in_words(why, "") if why else None
+    return _render(
+        "admin/grants.html",
+        council,
+        waiting=[g for g in listed if g.state == GrantState.PENDING],
+        decided=[g for g in listed if g.state != GrantState.PENDING],
+        reasons=reasons,
+        withdrawable={g.id for g in listed if why_not_withdraw(actor, g) is None},
+    )
+
+
+def _decide_grant(council_slug: str, grant_id: int, decide: Callable[..., Any], done: str):
+    council = _grants_council(council_slug)
+    session = db()
+    grant = council_grant(session, council, grant_id)
+    decide(session, actor=current_actor(), grant=grant)
+    commit()
+    flash(done)
+    return redirect(f"/{council.slug}/admin/grants")
+
+
+@blueprint.post(f"{BASE}/grants/<{INT}:grant_id>/approve")
+@login_required
+def approve(council_slug: str, grant_id: int):
+    return _decide_grant(council_slug, grant_id, approve_grant, _("Godkjent. Det gjelder nå."))
+
+
+@blueprint.post(f"{BASE}/grants/<{INT}:grant_id>/refuse")
+@login_required
+def refuse(council_slug: str, grant_id: int):
+    return _decide_grant(council_slug, grant_id, refuse_grant, _("Avslått."))
+
+
+@blueprint.post(f"{BASE}/grants/<{INT}:grant_id>/withdraw")
+@login_required
+def withdraw(council_slug: str, grant_id: int):
+    return _decide_grant(council_slug, grant_id, withdraw_grant, _("Trukket tilbake."))
 
 
 # --- the council --------------------------------------------------------------------------
