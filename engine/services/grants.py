@@ -358,6 +358,22 @@ def person_grants(
     return sorted(grants, key=lambda g: g.state != GrantState.PENDING)
 
 
+def get_grant(session: Session, grant_id: int) -> SeatGrant:
+    """The grant with ``grant_id`` (the command line names grants by number)."""
+    grant = session.get(SeatGrant, grant_id)
+    if grant is None:
+        raise NotFound(f"no grant {grant_id}")
+    return grant
+
+
+def waiting_grants(session: Session, council: Council | None = None) -> list[SeatGrant]:
+    """Every grant waiting for approval (in ``council`` if given), oldest first."""
+    query = select(SeatGrant).where(SeatGrant.state == GrantState.PENDING)
+    if council is not None:
+        query = query.where(SeatGrant.council_id == council.id)
+    return list(session.scalars(query.order_by(SeatGrant.requested_at, SeatGrant.id)))
+
+
 def council_grant(session: Session, council: Council, grant_id: int) -> SeatGrant:
     """A grant of the council; NotFound for one of another council."""
     grant = session.get(SeatGrant, grant_id)

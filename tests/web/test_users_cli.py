@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from engine.db import make_engine, session_factory
 from engine.services.logins import log_in, resume
 from tests.web.test_cli import make_council
@@ -42,3 +44,82 @@ def test_deactivating_a_user_ends_their_sessions_and_activating_lets_them_back(c
 def test_deactivating_an_unknown_login_is_one_line_and_exit_1(cli, database):
     result = cli("users", "deactivate", "nobody", code=1)
     assert "no person with login 'nobody'" in result.output
+
+
+# --- seats, clearance and the grants that wait for a second person ---------------------------
+
+CLEARED_DEPUTY = ("users", "create", "pm2", "--name", "Pm2", "--party", "police")
+PASSWORDS = "hemmelig-passord\nhemmelig-passord\n"
+
+
+def _grant_id(output: str) -> str:
+    found = re.search(r"grant #(\d+) waits for approval", output)
+    assert found, output
+    return found.group(1)
+
+
+def test_the_operator_gives_a_seat_and_its_clearance_at_once(cli, database):
+    make_council(cli, database)
+    result = cli(
+        "users", "seat", "gjest", "--council", "oslo", "--party", "municipality",
+        "--role", "member", "--cleared",
+    )  # fmt: skip
+    assert "gjest sits in oslo as member (municipality, cleared)" in result.output
+    assert "nothing waits for approval" in cli("users", "grants").output
+
+
+def test_clearance_asked_for_on_the_command_line_waits_until_another_cleared_person_approves(
+    cli, database
+):
+    make_council(cli, database)
+    cli(*CLEARED_DEPUTY, "--role", "deputy", "--cleared", input=PASSWORDS)
+    asked = cli("users", "clear", "gjest", "--council", "oslo", "--as", "sek")
+    grant = _grant_id(asked.output)
+    assert "clearance for restricted items for gjest" in asked.output
+    listed = cli("users", "grants", "--council", "oslo").output
+    assert (
+        f"#{grant} pending oslo gjest: clearance for restricted items, asked for by sek" in listed
+    )
+
+    own = cli("users", "approve", grant, "--as", "sek", code=1)
+    assert "you asked for it yourself" in own.output
+    uncleared = cli("users", "approve", grant, "--as", "leder", code=1)
+    assert "only a cleared member" in uncleared.output
+    approved = cli("users", "approve", grant, "--as", "pm2")
+    assert f"#{grant} approved oslo gjest" in approved.output
+    cli("users", "refuse", grant, "--as", "pm", code=1)  # decided already
+
+
+def test_a_seat_with_power_asked_for_by_a_person_waits_and_can_be_withdrawn(cli, database):
+    make_council(cli, database)
+    asked = cli(
+        "users", "seat", "gjest", "--council", "oslo", "--party", "municipality",
+        "--role", "secretariat", "--as", "sek",
+    )  # fmt: skip
+    grant = _grant_id(asked.output)
+    assert "a seat as secretariat (the municipality)" in asked.output
+    assert (
+        "only the person who asked" in cli("users", "withdraw", grant, "--as", "pm", code=1).output
+    )
+    assert f"#{grant} withdrawn" in cli("users", "withdraw", grant, "--as", "sek").output
+    self_asked = cli(
+        "users", "seat", "sek", "--council", "oslo", "--party", "municipality",
+        "--role", "leader", "--as", "sek", code=1,
+    )  # fmt: skip
+    assert "for themselves" in self_asked.output
+
+
+def test_only_the_operator_names_an_installation_administrator_who_then_changes_a_name(
+    cli, database
+):
+    make_council(cli, database)
+    refused = cli("users", "update", "gjest", "--name", "Ny", "--as", "sek", code=1)
+    assert "only an installation administrator" in refused.output
+    assert (
+        "leder is an installation administrator" in cli("users", "admin", "leder", "--grant").output
+    )
+    assert (
+        "updated gjest" in cli("users", "update", "gjest", "--name", "Ny", "--as", "leder").output
+    )
+    cli("users", "admin", "leder", "--revoke")
+    cli("users", "update", "gjest", "--name", "Igjen", "--as", "leder", code=1)
