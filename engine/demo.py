@@ -43,6 +43,7 @@ from engine.runtime import current_definition
 from engine.services.access_requests import request_access
 from engine.services.cases import fire, open_case, update_case
 from engine.services.documents import register_document
+from engine.services.grants import request_clearance
 from engine.services.meetings import (
     approve_decision,
     create_meeting,
@@ -65,6 +66,7 @@ EARLIEST = date(2025, 1, 1)
 # --- people ------------------------------------------------------------------------------
 
 LEADER, DEPUTY, SECRETARIAT, SYSTEM = "leder", "politimester", "sekretariat", "system"
+UNCLEARED = "enhetost"
 
 
 @dataclass(frozen=True)
@@ -123,11 +125,11 @@ PEOPLE = (
         appointed_by=DEPUTY,
     ),
     PersonSpec(
-        "enhetost",
+        UNCLEARED,
         "Line Bakke Hovland",
         PartyCode.POLICE,
         Role.MEMBER,
-        "medlem: leder for Enhet Øst (ikke klarert)",
+        "medlem: leder for Enhet Øst (ikke klarert; klarering venter på godkjenning)",
         appointed_by=DEPUTY,
     ),
     # Cleared, because only the secretariat can put the PST briefing on an agenda.
@@ -189,6 +191,13 @@ def _add_people(session: Session, council: Council) -> dict[str, Person]:
         )
         people[spec.login] = person
     return people
+
+
+def _ask_for_clearance(session: Session, people: dict[str, Person], now: datetime) -> None:
+    """The secretariat has asked for clearance for the police member who is not cleared: it
+    waits for the leader or the deputy to approve it (four eyes)."""
+    (seat,) = people[UNCLEARED].memberships
+    request_clearance(session, actor=actor_for(people[SECRETARIAT]), membership=seat, now=now)
 
 
 # --- the timeline ------------------------------------------------------------------------
@@ -923,6 +932,7 @@ def load_demo(session: Session, *, now: datetime | None = None) -> Demo:
     load_oslo_reference_data(session, council)
     people = _add_people(session, council)
     cases = _play(session, council, people, demo_cases(today), now)
+    _ask_for_clearance(session, people, now)
     return Demo(
         council=council,
         people=list(people.values()),

@@ -17,10 +17,11 @@ from engine.actors import Actor, load_actor
 from engine.calendar import is_working_day, to_oslo
 from engine.db import WRITE_OPTION
 from engine.demo import DEMO_PASSWORD, PEOPLE, Demo, load_demo
-from engine.models import Approval, Bydel, Case, CaseEvent, Membership
+from engine.models import Approval, Bydel, Case, CaseEvent, Membership, SeatGrant
 from engine.passwords import verify_password
 from engine.queries import list_cases
 from engine.runtime import current_definitions
+from engine.services.grants import why_not_decide
 
 FIXED_NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
 CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
@@ -219,3 +220,21 @@ def states_as_of(engine, now: datetime | None) -> Counter[tuple[str, str]]:
 )
 def test_a_fixed_now_gives_the_same_states_as_the_default(engine, fixed_now):
     assert states_as_of(engine, fixed_now) == states_as_of(engine, None)
+
+
+def test_the_demos_uncleared_member_waits_for_clearance_that_the_leaders_may_approve(session, demo):
+    (grant,) = session.scalars(select(SeatGrant)).all()
+    assert (grant.kind, grant.state, grant.person.login, grant.requested_by.login) == (
+        "clearance",
+        "pending",
+        "enhetost",
+        "sekretariat",
+    )
+    today = to_oslo(FIXED_NOW).date()
+    may = {
+        login
+        for login in ("leder", "politimester", "sekretariat", "enhetost", "forebygging")
+        if why_not_decide(load_actor(session, login), grant, today) is None
+    }
+    assert may == {"leder", "politimester"}
+    assert not grant.membership.cleared
