@@ -24,6 +24,7 @@ from engine.notifications import (
 )
 from engine.seeding import make_world
 from engine.services import fire, open_case
+from engine.services.people import update_person
 from tests.clock import NOW
 
 SENDER = "politirad@oslo.kommune.no"
@@ -240,6 +241,29 @@ def test_a_guest_without_an_account_is_reached_by_email_only(session, world, smt
     assert guest.status == OutboxStatus.SENT
     assert (nobody.status, nobody.last_error) == (OutboxStatus.FAILED, "nobody to deliver to")
     assert session.scalar(select(func.count(InboxMessage.id))) == 0
+
+
+def test_a_changed_email_address_is_told_at_the_old_address_and_at_the_new(session, world, smtp):
+    mailbox, port = smtp
+    pmember = world.people["pmember"]
+    update_person(
+        session,
+        actor=world.actor("pmember"),
+        person=pmember,
+        display_name=pmember.display_name,
+        email="ny@politiet.no",
+        locale="nb",
+        now=NOW,
+    )
+
+    assert deliver_outbox(session, now=NOW, mailer=mailer(port)) == 2
+
+    assert sorted(m["To"] for m in mailbox.messages) == ["ny@politiet.no", "pmember@politiet.no"]
+    told = next(m for m in mailbox.messages if m["To"] == "pmember@politiet.no")
+    assert "pmember@politiet.no til ny@politiet.no" in told.get_content()
+    assert [m.subject for m in inbox(session, pmember)] == [
+        "E-postadressen din i politirad er endret"
+    ]
 
 
 def test_a_deactivated_person_gets_no_email(session, world, smtp):
