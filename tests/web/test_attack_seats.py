@@ -174,6 +174,9 @@ def test_a_second_account_registered_into_the_secretariat_has_no_seat_until_anot
     assert seats(session, third) == []
     as_third = log_in_as(app, "sec-tre")
     assert as_third.get("/testby/admin/people").status_code == 403
+    people = client.get("/testby/admin/people").get_data(as_text=True)
+    listed = people[people.index("Konto sec-tre") :]
+    assert "Plass som Sekretariatet (Kommunen)" in listed and "venter på godkjenning" in listed
     grant_id = waiting_grant(client, "testby", "Konto sec-tre")
     assert post(client, f"/testby/admin/grants/{grant_id}/approve").status_code == 403
 

@@ -34,6 +34,7 @@ from engine.services.grants import (
     person_grants,
     refuse_grant,
     require_grant_reader,
+    waiting_grants,
     why_not_decide,
     why_not_withdraw,
     withdraw_grant,
@@ -312,12 +313,17 @@ def overview(council_slug: str):
 
 def _people_page(council: Council, **context: Any):
     status = context.pop("status", 200)
-    people = council_people(db(), council)
+    session = db()
+    people = council_people(session, council)
+    waiting: dict[int, list[SeatGrant]] = {}
+    for grant in waiting_grants(session, council):
+        waiting.setdefault(grant.person_id, []).append(grant)
     return _render(
         "admin/people.html",
         council,
         status,
         people=people,
+        waiting=waiting,
         today=oslo_today(),
         appointers=_appointers(council, people),
         **context,
