@@ -255,7 +255,7 @@ def end_seats(
     now = resolve(now)
     require_secretariat(actor, council)
     if person.id == actor.person_id:
-        raise ValidationError("you cannot end your own seats", {"active": "yourself"})
+        raise ValidationError("you cannot end your own seats", {"_form": "own seats"})
     today = to_oslo(now).date()
     audit.next_seq(session.connection())  # lock the chain's head first, as every writer does
     withdraw_waiting(session, actor=actor, person=person, council=council, now=now)

@@ -231,6 +231,7 @@ def test_the_secretariat_cannot_lock_itself_out(client, session, world):
     log_in(client, session, sec)
     response = post(client, f"/testby/admin/people/{sec.id}/end-seats")
     assert response.status_code == 422
+    assert "Du kan ikke avslutte dine egne plasser." in response.get_data(as_text=True)
     session.refresh(sec)
     assert sec.active and [m.valid_to for m in sec.memberships] == [None]
 

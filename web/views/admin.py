@@ -91,6 +91,7 @@ FIELD_MESSAGES = {
     "overlap": _l("Bydelen dekkes helt av en annen enhet."),
     "unknown": _l("Ukjent verdi."),
     "yourself": _l("Du kan ikke deaktivere deg selv."),
+    "own seats": _l("Du kan ikke avslutte dine egne plasser."),
     "already": _l("Plassen er allerede klarert."),
     "ended": _l("Plassen er avsluttet."),
     "waiting": _l("Venter allerede på godkjenning."),
