@@ -12,7 +12,7 @@ notice of a changed e-mail address, sent to the old address, is about no council
 The grants' requests and decisions are ``membership`` events of the audit chain, so
 ``case_event`` is left as it is.
 
-Revision ID: 0011s
+Revision ID: 0011
 Revises: 0010
 Create Date: 2026-11-29
 """
@@ -24,7 +24,7 @@ from alembic import op
 
 import engine.db
 
-revision: str = "0011s"
+revision: str = "0011"
 down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
