@@ -1,7 +1,7 @@
 """Alembic environment: runs against the URL the CLI or the tests configured.
 
-On SQLite, foreign keys are switched off (and that committed) before the
-migration transaction, so a batch table rebuild cannot cascade-delete child rows.
+On SQLite, foreign keys are switched off outside any transaction before the migration
+transaction, so a batch table rebuild cannot cascade-delete or refuse child rows.
 """
 
 from __future__ import annotations
@@ -25,6 +25,17 @@ def _configure(connection: Connection) -> None:
     )
 
 
+def _sqlite_foreign_keys(connection: Connection, *, on: bool) -> None:
+    """Switch SQLite's foreign keys; off while migrating, or rebuilding a table in batch mode
+    (DROP TABLE) deletes or refuses every row that refers to it.
+
+    SQLite ignores the pragma inside a transaction, and a statement through SQLAlchemy
+    begins one first (the engine's ``begin`` hook), so it goes to the driver's connection
+    directly, which runs it outside any transaction.
+    """
+    connection.connection.dbapi_connection.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+
+
 def run_migrations_online() -> None:
     connection = config.attributes.get("connection")
     if connection is not None:
@@ -35,14 +46,15 @@ def run_migrations_online() -> None:
     engine = make_engine(config.get_main_option("sqlalchemy.url"))
     try:
         with engine.connect() as connection:
-            if connection.dialect.name == "sqlite":
-                connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
-                connection.commit()
+            sqlite = connection.dialect.name == "sqlite"
+            if sqlite:
+                _sqlite_foreign_keys(connection, on=False)
             _configure(connection)
             with context.begin_transaction():
                 context.run_migrations()
-            if connection.dialect.name == "sqlite":
-                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            if sqlite:
+                connection.commit()
+                _sqlite_foreign_keys(connection, on=True)
     finally:
         engine.dispose()
 
