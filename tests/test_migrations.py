@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, inspect, select, text
 from sqlalchemy.orm import Session
 
 from engine import audit
@@ -77,5 +77,44 @@ def test_a_downgrade_below_0010_refuses_while_the_chain_holds_events_about_peopl
             with Session(engine) as session:
                 assert audit.verify(session).ok
                 assert session.scalar(select(func.count()).select_from(CaseEvent)) > 0
+        finally:
+            engine.dispose()
+
+
+def test_the_accounts_revision_keeps_every_person_seat_session_and_message(db_kind, tmp_path):
+    """0011a rebuilds ``person`` and ``outbox`` on SQLite; the rows that refer to them stay
+    (a rebuild with foreign keys on would cascade-delete them, or refuse)."""
+    with fresh_database(db_kind, tmp_path) as url:
+        config = alembic_config(url)
+        command.upgrade(config, "0010")
+        engine = make_engine(url)
+        rows = {"person": 1, "membership": 1, "login_session": 1, "outbox": 1, "inbox_message": 1}
+        try:
+            with engine.begin() as conn:
+                for statement in (
+                    "INSERT INTO council (id, slug, name, municipality, police_district,"
+                    " created_at) VALUES (1, 'oslo', 'Oslo', 'Oslo', 'Oslo', :now)",
+                    "INSERT INTO person (id, login, display_name, active, locale, created_at)"
+                    " VALUES (1, 'kari', 'Kari', true, 'nb', :now)",
+                    "INSERT INTO membership (person_id, council_id, party, role, valid_from,"
+                    " cleared) VALUES (1, 1, 'police', 'member', '2026-01-01', false)",
+                    "INSERT INTO login_session (token_hash, person_id, created_at, last_seen_at)"
+                    " VALUES ('h', 1, :now, :now)",
+                    "INSERT INTO outbox (id, council_id, recipient_id, topic, subject, body,"
+                    " payload, created_at, status, attempts) VALUES (1, 1, 1, 't', 's', '',"
+                    " '{}', :now, 'sent', 1)",
+                    "INSERT INTO inbox_message (person_id, outbox_id, subject, body, created_at)"
+                    " VALUES (1, 1, 's', '', :now)",
+                ):
+                    conn.execute(text(statement), {"now": "2026-03-02 09:00:00+00:00"})
+            command.upgrade(config, "0011a")
+            with engine.connect() as conn:
+                for table, count in rows.items():
+                    assert conn.scalar(text(f"SELECT count(*) FROM {table}")) == count, table
+                assert conn.scalar(text("SELECT must_change_password FROM person")) in (0, False)
+            command.downgrade(config, "0010")
+            with engine.connect() as conn:
+                for table, count in rows.items():
+                    assert conn.scalar(text(f"SELECT count(*) FROM {table}")) == count, table
         finally:
             engine.dispose()

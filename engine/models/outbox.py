@@ -18,7 +18,10 @@ class OutboxMessage(Base):
     __tablename__ = "outbox"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    council_id: Mapped[int] = mapped_column(ForeignKey("council.id", ondelete="CASCADE"))
+    council_id: Mapped[int | None] = mapped_column(
+        ForeignKey("council.id", ondelete="CASCADE"),
+        comment="the council it is about; empty for a message about the person's account",
+    )
     case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"))
     recipient_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
     topic: Mapped[str] = mapped_column(String(60))
