@@ -79,7 +79,9 @@ class PasswordReset(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime, comment="used, or made void by a newer link or a new password"
+    )
 
     person: Mapped[Person | None] = relationship(foreign_keys=[person_id])
 

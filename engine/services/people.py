@@ -9,6 +9,7 @@ details or activation changed (``person``, once in each council where they have 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -22,7 +23,7 @@ from engine.clock import resolve
 from engine.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from engine.models import Council, Membership, Person
 from engine.models.enums import EventKind, PartyCode, Role
-from engine.passwords import hash_password
+from engine.passwords import check_password, hash_password
 from engine.services.logins import end_all_sessions
 
 LOGIN_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,79}$")
@@ -201,8 +202,15 @@ def create_person(
     email: str | None = None,
     password: str | None = None,
     locale: str = "nb",
+    councils: Sequence[Council] = (),
+    must_change_password: bool = True,
 ) -> Person:
-    """Register a person who can log in (with a password) or be named on cases."""
+    """Register a person who can log in (with a password) or be named on cases.
+
+    The password meets the rules of ``engine.passwords`` (with the names of ``councils``,
+    where the person gets a seat, as words to avoid). Since someone else chose it, the
+    person must change it at their first login, unless ``must_change_password`` is False
+    (the demo's people)."""
     _require_admin(actor)
     login = login.strip().lower()
     if not LOGIN_PATTERN.match(login):
@@ -211,14 +219,18 @@ def create_person(
         )
     if session.scalars(select(Person).where(Person.login == login)).first():
         raise Conflict(f"the login '{login}' is taken")
-    if password is not None and len(password) < 10:
-        raise ValidationError("a password needs at least 10 characters", {"password": "too short"})
+    display_name = display_name.strip() or login
+    if password is not None:
+        check_password(
+            password, login=login, name=display_name, councils=[c.name for c in councils]
+        )
     person = Person(
         login=login,
-        display_name=display_name.strip() or login,
+        display_name=display_name,
         email=email,
         password_hash=hash_password(password) if password else None,
         locale=locale,
+        must_change_password=bool(password) and must_change_password,
     )
     session.add(person)
     session.flush()
@@ -429,6 +441,7 @@ def register_member(
         email=(email or "").strip() or None,
         password=password or None,
         locale=locale,
+        councils=[council],
     )
     return add_membership(
         session,

@@ -83,7 +83,12 @@ def upgrade() -> None:
         sa.Column("created_at", engine.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("token_hash", sa.String(length=64), nullable=True),
         sa.Column("expires_at", engine.db.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("used_at", engine.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column(
+            "closed_at",
+            engine.db.UTCDateTime(timezone=True),
+            nullable=True,
+            comment="used, or made void by a newer link or a new password",
+        ),
         sa.CheckConstraint(
             "expires_at IS NULL OR expires_at > created_at",
             name=op.f("ck_password_reset_expires_later"),
