@@ -1,7 +1,7 @@
 """Attacks on accounts, tried through the pages as an attacker would: guessing passwords,
 telling which logins exist, locking the owner out, taking over a reset, outliving a
 session. Kept beside the authorisation matrix; the engine's side is in
-``tests/engine/test_accounts.py``."""
+``tests/engine/test_account_services.py``."""
 
 from __future__ import annotations
 
