@@ -33,7 +33,7 @@ from engine.errors import NotFound, PermissionDenied
 from engine.models import LoginFailure, LoginSession, Person
 from engine.passwords import verify_password
 
-IDLE_LIMIT = timedelta(hours=1)
+IDLE_LIMIT = timedelta(minutes=30)
 LIFETIME = timedelta(hours=12)
 
 PAIR_WINDOW = timedelta(hours=1)
