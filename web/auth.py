@@ -226,8 +226,9 @@ def too_many_attempts(exc: logins.TooManyAttempts, template: str, **context):
 
 
 def try_again(seconds: int, at: datetime) -> str:
-    """ "Prøv igjen om 30 sekunder (kl. 09:00)." in the page's language."""
-    clock = to_oslo(at + timedelta(seconds=59)).strftime("%H:%M")  # a minute not too early
+    """The sentence that says when to try again, in the page's language: "Prøv igjen om 30
+    sekunder (kl. 10:01)." (the clock rounded up to the minute, never too early)."""
+    clock = to_oslo(at + timedelta(seconds=59)).strftime("%H:%M")
     if seconds < 60:
         return ngettext(
             "Prøv igjen om %(num)d sekund (kl. %(clock)s).",
