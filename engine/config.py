@@ -1,4 +1,5 @@
-"""Where the database is: ``DATABASE_URL``, or SQLite in the instance folder."""
+"""Where the database is (``DATABASE_URL``, or SQLite in the instance folder), and the
+site's own address."""
 
 from __future__ import annotations
 
@@ -20,3 +21,8 @@ def database_url() -> str:
     folder = instance_path()
     folder.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{folder / 'politirad.sqlite3'}"
+
+
+def base_url() -> str:
+    """The site's address for links in e-mails: ``POLITIRAD_BASE_URL`` (no trailing slash)."""
+    return os.environ.get("POLITIRAD_BASE_URL", "http://localhost:5000").rstrip("/")

@@ -176,6 +176,7 @@ def _add_people(session: Session, council: Council) -> dict[str, Person]:
             display_name=spec.name,
             email=_email(spec.name),
             password=DEMO_PASSWORD,
+            must_change_password=False,
         )
         add_membership(
             session,

@@ -8,6 +8,9 @@ server that fails leaves the message queued and tried again with backoff. An
 e-mail that went out but whose success could not be recorded goes out again on
 the next attempt with the same ``Message-ID``, so the duplicate is recognisable.
 
+A reset link (``engine.services.accounts``) is the one message whose e-mail differs from
+its inbox copy: its token is made as the e-mail goes out, and only the e-mail carries it.
+
 The jobs here commit per message: they are a boundary like a view, not services.
 """
 
@@ -45,6 +48,7 @@ from engine.models import (
 from engine.models.enums import Access, OutboxStatus
 from engine.models.followup import ACTION_STATUSES, CLOSED_ACTION_STATUSES
 from engine.runtime import current_definitions
+from engine.services import accounts
 from engine.services.cases import available_transitions
 
 log = logging.getLogger(__name__)
@@ -293,9 +297,17 @@ def _deliver(session: Session, outbox_id: int, now: datetime, mailer: Mailer | N
         _finish(message, now)
         session.commit()
         return True
-    session.commit()  # the inbox copy and the lease are kept whatever the server does
+    body = message.body
+    if message.topic == accounts.RESET_TOPIC:
+        body = accounts.link_for(session, message, now)
+        if body is None:
+            _finish(message, now, status=OutboxStatus.FAILED, error="the reset link lapsed")
+            session.commit()
+            return False
+    # The inbox copy, the lease (and a reset link's hash) are kept whatever the server does.
+    session.commit()
     try:
-        mailer.send(_email(message, address, mailer.sender, now))
+        mailer.send(_email(message, address, mailer.sender, now, body))
     except (OSError, smtplib.SMTPException, ValueError) as exc:
         message.attempts += 1
         message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
@@ -335,14 +347,16 @@ def _address(message: OutboxMessage, person: Person | None) -> str | None:
     return (message.payload or {}).get("email") or None
 
 
-def _email(message: OutboxMessage, address: str, sender: str, now: datetime) -> EmailMessage:
+def _email(
+    message: OutboxMessage, address: str, sender: str, now: datetime, body: str
+) -> EmailMessage:
     email = EmailMessage()
     email["From"] = sender
     email["To"] = address
     email["Subject"] = message.subject
     email["Message-ID"] = message_id(message.id, sender)
     email["Date"] = format_datetime(now)
-    email.set_content(message.body or message.subject)
+    email.set_content(body or message.subject)
     return email
 
 

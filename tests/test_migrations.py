@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, inspect, select, text
 from sqlalchemy.orm import Session
 
 from engine import audit
@@ -81,30 +81,42 @@ def test_a_downgrade_below_0010_refuses_while_the_chain_holds_events_about_peopl
             engine.dispose()
 
 
-def test_rebuilding_a_table_keeps_the_links_of_the_rows_that_point_at_it(db_kind, tmp_path):
-    """SQLite rebuilds a table to change a column (batch mode); with foreign keys on, dropping
-    the old table would set to NULL, or delete, every row that points at it."""
+def test_rebuilding_tables_keeps_every_person_seat_session_and_message(db_kind, tmp_path):
+    """The revisions after 0010 rebuild ``person`` and ``outbox`` on SQLite (batch mode); the
+    rows that refer to them stay, up and down (a rebuild with foreign keys on would
+    cascade-delete them, or refuse)."""
     with fresh_database(db_kind, tmp_path) as url:
         config = alembic_config(url)
         command.upgrade(config, "0010")
         engine = make_engine(url)
+        rows = {"person": 1, "membership": 1, "login_session": 1, "outbox": 1, "inbox_message": 1}
         try:
             with engine.begin() as conn:
                 for statement in (
                     "INSERT INTO council (id, slug, name, municipality, police_district,"
-                    " created_at) VALUES (1, 'oslo', 'O', 'O', 'O', '2026-03-02 09:00:00')",
+                    " created_at) VALUES (1, 'oslo', 'Oslo', 'Oslo', 'Oslo', :now)",
                     "INSERT INTO person (id, login, display_name, active, locale, created_at)"
-                    " VALUES (1, 'kari', 'Kari', TRUE, 'nb', '2026-03-02 09:00:00')",
+                    " VALUES (1, 'kari', 'Kari', true, 'nb', :now)",
+                    "INSERT INTO membership (person_id, council_id, party, role, valid_from,"
+                    " cleared) VALUES (1, 1, 'police', 'member', '2026-01-01', false)",
+                    "INSERT INTO login_session (token_hash, person_id, created_at, last_seen_at)"
+                    " VALUES ('h', 1, :now, :now)",
                     "INSERT INTO outbox (id, council_id, recipient_id, topic, subject, body,"
-                    " payload, created_at, status, attempts) VALUES (1, 1, 1, 't', 'S', '',"
-                    " '{}', '2026-03-02 09:00:00', 'sent', 1)",
-                    "INSERT INTO inbox_message (id, person_id, outbox_id, subject, body,"
-                    " created_at) VALUES (1, 1, 1, 'S', '', '2026-03-02 09:00:00')",
+                    " payload, created_at, status, attempts) VALUES (1, 1, 1, 't', 's', '',"
+                    " '{}', :now, 'sent', 1)",
+                    "INSERT INTO inbox_message (person_id, outbox_id, subject, body, created_at)"
+                    " VALUES (1, 1, 's', '', :now)",
                 ):
-                    conn.exec_driver_sql(statement)
+                    conn.execute(text(statement), {"now": "2026-03-02 09:00:00+00:00"})
             command.upgrade(config, "head")
             with engine.connect() as conn:
-                link = conn.exec_driver_sql("SELECT outbox_id FROM inbox_message").scalar_one()
-            assert link == 1
+                for table, count in rows.items():
+                    assert conn.scalar(text(f"SELECT count(*) FROM {table}")) == count, table
+                assert conn.scalar(text("SELECT must_change_password FROM person")) in (0, False)
+                assert conn.scalar(text("SELECT outbox_id FROM inbox_message")) == 1
+            command.downgrade(config, "0010")
+            with engine.connect() as conn:
+                for table, count in rows.items():
+                    assert conn.scalar(text(f"SELECT count(*) FROM {table}")) == count, table
         finally:
             engine.dispose()

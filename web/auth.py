@@ -4,12 +4,14 @@ of the current request.
 The cookie holds a random token; ``engine.services.logins`` keeps its hash. Logout and
 deactivation end the row, so a copy of the cookie made before is refused afterwards. The
 token is new at every login (the session id rotates), and ``next`` only leads within
-the site.
+the site. A session ends after ``POLITIRAD_SESSION_IDLE_MINUTES`` without a request and
+after ``POLITIRAD_SESSION_LIFETIME_HOURS`` however active. A person whose password someone
+else set is sent to the form for a new one from every page until they have chosen it.
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import wraps
 from urllib.parse import urlsplit
 
@@ -27,6 +29,7 @@ from flask import (
 )
 from flask import session as cookie
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import LoginManager, current_user, login_user, logout_user
 from werkzeug.local import LocalProxy
 
@@ -62,7 +65,7 @@ class User:
 
 @manager.user_loader
 def _load(token: str) -> User | None:
-    row = logins.resume(db(), token)
+    row = logins.resume(db(), token, idle=idle_limit(), lifetime=session_lifetime())
     if row is None:
         return None
     if utcnow() - row.last_seen_at > TOUCH_EVERY:
@@ -80,10 +83,38 @@ def _touch(token: str) -> None:
         session.close()
 
 
+def idle_limit() -> timedelta:
+    return timedelta(minutes=float(current_app.config["SESSION_IDLE_MINUTES"]))
+
+
+def session_lifetime() -> timedelta:
+    return timedelta(hours=float(current_app.config["SESSION_LIFETIME_HOURS"]))
+
+
 def init_app(app: Flask) -> None:
+    app.config.setdefault("SESSION_IDLE_MINUTES", logins.IDLE_LIMIT.total_seconds() / 60)
+    app.config.setdefault("SESSION_LIFETIME_HOURS", logins.LIFETIME.total_seconds() / 3600)
     manager.init_app(app)
     app.register_blueprint(blueprint)
     app.context_processor(_navigation)
+    app.before_request(_password_first)
+
+
+# Where a person who must choose a new password may still go.
+OPEN_WHILE_CHANGING = frozenset(
+    {"account.change_password", "auth.login", "auth.logout", "auth.language", "static", "health"}
+)
+
+
+def _password_first():
+    """Until a password someone else set is changed, every page leads to the form."""
+    if request.path.startswith("/api/") or request.endpoint in OPEN_WHILE_CHANGING:
+        return None
+    person = current_person()
+    if person is None or not person.must_change_password:
+        return None
+    here = request.full_path if request.query_string else request.path
+    return redirect(url_for("account.change_password", next=safe_next(here)))
 
 
 def _navigation() -> dict:
@@ -156,24 +187,62 @@ def login():
                 db(),
                 request.form.get("login", ""),
                 request.form.get("password", ""),
-                address=request.remote_addr or "unknown",
+                address=client_address(),
+                user_agent=request.user_agent.string,
             )
         except logins.TooManyAttempts as exc:
             commit()
-            minutes = max(1, -(-exc.retry_after // 60))
-            flash(_("For mange mislykkede forsøk. Prøv igjen om %(n)d minutter.", n=minutes))
-            return render_template("login.html", next=next_url), 429
+            return too_many_attempts(exc, "login.html", next=next_url)
         except logins.BadCredentials:
             commit()  # the failure counts towards the throttle
             flash(_("Feil brukernavn eller passord."))
             return render_template("login.html", next=next_url), 401
         commit()
-        cookie.clear()  # nothing from before the login survives it
-        login_user(User(result.person, result.token))
-        if result.person.locale in ("nb", "en"):
-            cookie["lang"] = result.person.locale
+        start_session(result)
+        if result.person.must_change_password:
+            return redirect(url_for("account.change_password", next=next_url))
         return redirect(next_url or url_for("index"))
     return render_template("login.html", next=next_url)
+
+
+def client_address() -> str:
+    return request.remote_addr or "unknown"
+
+
+def start_session(result: logins.Login) -> None:
+    """Log the browser in with a new session (after a password or a reset link)."""
+    cookie.clear()  # nothing from before the login survives it
+    login_user(User(result.person, result.token))
+    if result.person.locale in ("nb", "en"):
+        cookie["lang"] = result.person.locale
+
+
+def too_many_attempts(exc: logins.TooManyAttempts, template: str, **context):
+    """429 with ``Retry-After`` and a sentence that says when to try again."""
+    flash(_("For mange mislykkede forsøk. %(when)s", when=try_again(exc.retry_after, exc.retry_at)))
+    response = current_app.make_response((render_template(template, **context), 429))
+    response.headers["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+def try_again(seconds: int, at: datetime) -> str:
+    """The sentence that says when to try again, in the page's language: "Prøv igjen om 30
+    sekunder (kl. 10:01)." (the clock rounded up to the minute, never too early)."""
+    clock = to_oslo(at + timedelta(seconds=59)).strftime("%H:%M")
+    if seconds < 60:
+        return ngettext(
+            "Prøv igjen om %(num)d sekund (kl. %(clock)s).",
+            "Prøv igjen om %(num)d sekunder (kl. %(clock)s).",
+            seconds,
+            clock=clock,
+        )
+    minutes = -(-seconds // 60)
+    return ngettext(
+        "Prøv igjen om %(num)d minutt (kl. %(clock)s).",
+        "Prøv igjen om %(num)d minutter (kl. %(clock)s).",
+        minutes,
+        clock=clock,
+    )
 
 
 @blueprint.post("/logout")

@@ -13,7 +13,7 @@ from engine.models.documents import (
 from engine.models.feeds import FeedToken
 from engine.models.followup import Action, ActionNote, Referral
 from engine.models.inbox import InboxMessage
-from engine.models.logins import LoginFailure, LoginSession
+from engine.models.logins import LoginFailure, LoginSession, PasswordReset
 from engine.models.meetings import (
     AgendaEntry,
     Disqualification,
@@ -56,6 +56,7 @@ __all__ = [
     "OutboxMessage",
     "Participant",
     "Party",
+    "PasswordReset",
     "Person",
     "PoliceUnit",
     "PriorityArea",

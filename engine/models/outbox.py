@@ -20,7 +20,8 @@ class OutboxMessage(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     council_id: Mapped[int | None] = mapped_column(
         ForeignKey("council.id", ondelete="CASCADE"),
-        comment="none for a message about a person's own details (a changed e-mail address)",
+        comment="the council it is about; empty for a message about a person's own account"
+        " (a changed e-mail address, a link to set a password)",
     )
     case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"))
     recipient_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))

@@ -59,6 +59,10 @@ class Person(Base):
         comment="may change any person's name, e-mail and activation; set only from the "
         "command line",
     )
+    must_change_password: Mapped[bool] = mapped_column(
+        default=False,
+        comment="the password was set by someone else: every page asks for a new one first",
+    )
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="person", foreign_keys="Membership.person_id"

@@ -28,6 +28,7 @@ from engine.models import JobRun
 from engine.notifications import deliver_outbox, send_digests
 from engine.scheduler.deadline_tick import handle_due_deadlines
 from engine.scheduler.reminders import send_reminders
+from engine.services.accounts import send_requested_links
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +63,8 @@ class Job:
 # - Reminders come after those, for the deadlines they set.
 # - The digest comes after every job that changes what waits for a person. It counts the
 #   messages still in the outbox as unread, so it need not wait for their delivery.
+# - The reset links asked for on the login page are matched to people before the outbox
+#   runs, so that a link goes out in the tick after it was asked for.
 # - The outbox goes last, so that whatever the others queued, digests too, goes out in
 #   the same tick.
 # The daily jobs keep that order on the clock as well: 05:50, 06:00, 07:00 and 07:05.
@@ -85,6 +88,13 @@ JOBS = (
         {"hour": "7", "minute": "0"},
     ),
     Job("digest", "daily digest", send_digests, "sent", {"hour": "7", "minute": "5"}),
+    Job(
+        "resets",
+        "password reset links asked for",
+        send_requested_links,
+        "queued",
+        EVERY_MINUTE_OUTSIDE_2AM,
+    ),
     Job("outbox", "outbox delivery", deliver_outbox, "delivered", EVERY_MINUTE_OUTSIDE_2AM),
 )
 

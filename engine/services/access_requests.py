@@ -11,7 +11,6 @@ one file for that one release, until it expires.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import secrets
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from engine.access import Visibility
 from engine.actors import Actor
 from engine.calendar import to_oslo
 from engine.clock import resolve
+from engine.config import base_url
 from engine.errors import NotFound, ValidationError
 from engine.models import Case, Council, Document, Membership, Redaction, Release
 from engine.models.enums import Access, EventKind, Role
@@ -45,11 +45,6 @@ class ReleasedFile:
     filename: str
     content_type: str
     data: bytes
-
-
-def base_url() -> str:
-    """Where the requester's link points: ``POLITIRAD_BASE_URL`` (no trailing slash)."""
-    return os.environ.get("POLITIRAD_BASE_URL", "http://localhost:5000").rstrip("/")
 
 
 def find_entry(

@@ -16,6 +16,7 @@ anyone's; a secretariat ends the person's seats in its council instead.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -29,7 +30,7 @@ from engine.clock import resolve
 from engine.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from engine.models import Council, Membership, Person, SeatGrant
 from engine.models.enums import Role
-from engine.passwords import hash_password
+from engine.passwords import check_password, hash_password
 from engine.services.grants import request_clearance, request_seat, withdraw_waiting
 from engine.services.logins import end_all_sessions
 from engine.services.seats import (
@@ -126,8 +127,15 @@ def create_person(
     email: str | None = None,
     password: str | None = None,
     locale: str = "nb",
+    councils: Sequence[Council] = (),
+    must_change_password: bool = True,
 ) -> Person:
-    """Register a person who can log in (with a password) or be named on cases."""
+    """Register a person who can log in (with a password) or be named on cases.
+
+    The password meets the rules of ``engine.passwords`` (with the names of ``councils``,
+    where the person gets a seat, as words to avoid). Since someone else chose it, the
+    person must change it at their first login, unless ``must_change_password`` is False
+    (the demo's people)."""
     require_admin(actor)
     login = login.strip().lower()
     if not LOGIN_PATTERN.match(login):
@@ -136,14 +144,18 @@ def create_person(
         )
     if session.scalars(select(Person).where(Person.login == login)).first():
         raise Conflict(f"the login '{login}' is taken")
-    if password is not None and len(password) < 10:
-        raise ValidationError("a password needs at least 10 characters", {"password": "too short"})
+    display_name = display_name.strip() or login
+    if password is not None:
+        check_password(
+            password, login=login, name=display_name, councils=[c.name for c in councils]
+        )
     person = Person(
         login=login,
-        display_name=display_name.strip() or login,
+        display_name=display_name,
         email=email,
         password_hash=hash_password(password) if password else None,
         locale=locale,
+        must_change_password=bool(password) and must_change_password,
     )
     session.add(person)
     session.flush()
@@ -559,6 +571,7 @@ def register_member(
         email=_email_address(email),
         password=password or None,
         locale=locale,
+        councils=[council],
     )
     return _give_seat(
         session,

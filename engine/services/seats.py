@@ -158,6 +158,15 @@ def councils_of(session: Session, person: Person) -> list[int]:
     )
 
 
+def require_admin_of(session: Session, actor: Actor, person: Person) -> list[int]:
+    """PermissionDenied unless the actor sits in the secretariat of a council where the
+    person has or had a seat (or is the system); returns those councils."""
+    councils = councils_of(session, person)
+    if actor.is_system or any(is_secretariat(actor, council_id) for council_id in councils):
+        return councils
+    raise PermissionDenied("only the secretariat of the person's council may do this")
+
+
 def has_sat_in(session: Session, person: Person, council_id: int) -> bool:
     """Whether the person has or had a seat in the council."""
     return (

@@ -332,7 +332,15 @@ def test_a_tick_runs_every_job_and_records_each_run(session, world, sessions):
 
     results = tick(sessions, now=moment)
 
-    assert list(results) == ["reports", "deadlines", "cadence", "reminders", "digest", "outbox"]
+    assert list(results) == [
+        "reports",
+        "deadlines",
+        "cadence",
+        "reminders",
+        "digest",
+        "resets",
+        "outbox",
+    ]
     assert results["deadlines"] == {"handled": 1}
     assert results["outbox"]["delivered"] >= 1
     runs = {run.job: run for run in session.scalars(select(JobRun))}

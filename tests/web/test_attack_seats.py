@@ -99,9 +99,18 @@ def register(client, login: str, role: str, *, cleared: bool):
 
 
 def log_in_as(app, login: str):
+    """Log in as an account the secretariat registered, and choose a password of one's own
+    first, as its first login asks."""
     client = app.test_client()
     response = post(client, "/login", {"login": login, "password": PASSWORD})
     assert response.status_code == 302
+    own = f"{PASSWORD} men mitt eget"
+    changed = post(
+        client,
+        "/me/password",
+        {"old_password": PASSWORD, "new_password": own, "confirm_password": own},
+    )
+    assert changed.status_code == 302, changed.get_data(as_text=True)
     return client
 
 

@@ -18,11 +18,14 @@ from sqlalchemy.orm import Session
 
 from engine.actors import actor_for
 from engine.calendar_feeds import create_feed
+from engine.passwords import hash_password
 from engine.seeding import World, make_world
 from engine.services.cases import fire
 from engine.services.documents import register_document
 from engine.services.followup import add_action, add_referral
 from engine.services.grants import request_clearance, request_seat
+from engine.services.logins import log_in as log_in_service
+from engine.services.logins import token_hash
 from engine.services.reference import reference_data
 from engine.services.tokens import create_token
 from tests.web.conftest import log_in, post
@@ -80,6 +83,7 @@ class Scenario:
     api_token_id: int
     clearance_grant: int
     seat_grant: int
+    other_session: str
 
 
 def build(session: Session, world: World) -> Scenario:
@@ -156,6 +160,11 @@ def build(session: Session, world: World) -> Scenario:
         ),
     }
     feed_token = create_feed(session, kmember)
+    outsider = world.people["outsider"]  # someone whose login session no role may end
+    outsider.password_hash = hash_password("et langt passord for matrisen")
+    other_session = log_in_service(
+        session, outsider.login, "et langt passord for matrisen", address="192.0.2.1"
+    )
     api_token = create_token(session, actor=actor_for(kmember), person=kmember, name="Matrise")
     # Waiting for a second person: clearance for the reporter, a secretariat seat for the guest.
     clearance = request_clearance(
@@ -207,6 +216,7 @@ def build(session: Session, world: World) -> Scenario:
         api_token_id=api_token.token.id,
         clearance_grant=clearance.id,
         seat_grant=seat_grant.id,
+        other_session=token_hash(other_session.token),
     )
 
 
@@ -222,6 +232,17 @@ MATRIX: dict[tuple[str, str, str], str] = {
     ("auth.login", "POST", ""):                         "1 1 1 1 1 1 1 1 1",  # no password
     ("auth.logout", "POST", ""):                        "L L L L L L L L L",
     ("auth.language", "POST", ""):                      ". . . . . . . . .",
+    # one's own account: anyone logged in; the forgotten-password form for everyone; a
+    # reset link that does not exist is a 404 (an empty change form: no current password)
+    ("account.change_password", "GET", ""):             "L . . . . . . . .",
+    ("account.change_password", "POST", ""):            "L r r r r r r r r",
+    ("account.forgot_password", "GET", ""):             ". . . . . . . . .",
+    ("account.forgot_password", "POST", ""):            ". . . . . . . . .",
+    ("account.reset_password", "GET", ""):              "4 4 4 4 4 4 4 4 4",
+    ("account.reset_password", "POST", ""):             "4 4 4 4 4 4 4 4 4",
+    ("account.sessions", "GET", ""):                    "L . . . . . . . .",
+    ("account.end_session", "POST", ""):                "L 4 4 4 4 4 4 4 4",  # not theirs
+    ("account.end_other_sessions", "POST", ""):         "L . . . . . . . .",
     # the council's own pages: a seat in the council today
     ("dashboard.show", "GET", ""):                      "L . . . . . . . 3",
     ("dashboard.messages", "GET", ""):                  "L . . . . . . . 3",
@@ -287,6 +308,8 @@ MATRIX: dict[tuple[str, str, str], str] = {
     ("admin.edit_person", "POST", ""):                  "L 3 3 3 3 3 3 3 3",
     ("admin.activation", "POST", ""):                   "L 3 3 3 3 3 3 3 3",
     ("admin.end_person_seats", "POST", ""):             "L 3 3 3 3 3 3 . 3",
+    ("admin.one_time_password", "POST", ""):            "L 3 3 3 3 3 3 . 3",
+    ("admin.reset_link", "POST", ""):                   "L 3 3 3 3 3 3 r 3",  # no e-mail
     ("admin.add_seat", "POST", ""):                     "L 3 3 3 3 3 3 . 3",
     ("admin.edit_seat", "POST", ""):                    "L 3 3 3 3 3 3 . 3",
     ("admin.council_settings", "GET", ""):              "L 3 3 3 3 3 3 . 3",
@@ -361,6 +384,15 @@ def requests(s: Scenario) -> list[tuple[str, str, str, str, dict[str, str]]]:
         ("auth.login", "POST", "/login", "", {}),
         ("auth.logout", "POST", "/logout", "", {}),
         ("auth.language", "POST", "/language", "", {"lang": "nb"}),
+        ("account.change_password", "GET", "/me/password", "", {}),
+        ("account.change_password", "POST", "/me/password", "", {}),
+        ("account.forgot_password", "GET", "/password/forgot", "", {}),
+        ("account.forgot_password", "POST", "/password/forgot", "", {"login": "ingen"}),
+        ("account.reset_password", "GET", "/password/reset/ukjent", "", {}),
+        ("account.reset_password", "POST", "/password/reset/ukjent", "", {}),
+        ("account.sessions", "GET", "/me/sessions", "", {}),
+        ("account.end_session", "POST", "/me/sessions/end", "", {"session": s.other_session}),
+        ("account.end_other_sessions", "POST", "/me/sessions/others", "", {}),
         ("dashboard.show", "GET", f"{c}/", "", {}),
         ("dashboard.messages", "GET", f"{c}/inbox", "", {}),
         ("dashboard.messages", "POST", f"{c}/inbox", "", {}),
@@ -497,6 +529,8 @@ def requests(s: Scenario) -> list[tuple[str, str, str, str, dict[str, str]]]:
         ),
         ("admin.activation", "POST", f"{a}/people/{s.person_id}/active", "", {"active": "0"}),
         ("admin.end_person_seats", "POST", f"{a}/people/{s.person_id}/end-seats", "", {}),
+        ("admin.one_time_password", "POST", f"{a}/people/{s.person_id}/password/one-time", "", {}),
+        ("admin.reset_link", "POST", f"{a}/people/{s.person_id}/password/link", "", {}),
         (
             "admin.add_seat",
             "POST",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from engine.actors import Actor
 from engine.services.people import set_active
 from tests.web.conftest import TEST_PASSWORD, csrf_token, log_in, post, set_password
@@ -28,23 +30,37 @@ def test_a_wrong_password_is_refused_without_saying_which_part_was_wrong(client,
     assert "Feil brukernavn eller passord" in wrong.get_data(as_text=True)
 
 
-def test_repeated_failures_lock_the_account_even_with_the_right_password(client, session, world):
+def test_three_wrong_passwords_make_that_browser_wait_and_say_when_in_norwegian(
+    client, session, world, clock
+):
     person = world.people["sec"]
     set_password(session, person)
-    for _ in range(5):
+    for _ in range(3):
         assert post(client, "/login", {"login": person.login, "password": "x" * 12}).status_code
     right = post(client, "/login", {"login": person.login, "password": TEST_PASSWORD})
     assert right.status_code == 429
-    assert "Prøv igjen om" in right.get_data(as_text=True)
+    assert right.headers["Retry-After"] == "30"
+    # 09:00 UTC is 10:00 in Oslo; the wait ends at 10:00:30, so "kl. 10:01" is safe to say
+    assert "Prøv igjen om 30 sekunder (kl. 10:01)." in right.get_data(as_text=True)
+    clock.advance(timedelta(seconds=30))
+    again = post(client, "/login", {"login": person.login, "password": TEST_PASSWORD})
+    assert again.status_code == 302
 
 
-def test_repeated_failures_from_one_address_lock_that_address(client, session, world):
+def test_thirty_failures_from_one_address_over_many_logins_make_that_address_wait(
+    client, session, world
+):
     person = world.people["sec"]
     set_password(session, person)
-    for n in range(20):
-        post(client, "/login", {"login": f"guess{n}", "password": "x" * 12})
-    right = post(client, "/login", {"login": person.login, "password": TEST_PASSWORD})
+    sprayer = {"environ_base": {"REMOTE_ADDR": "198.51.100.7"}}
+    for n in range(30):
+        post(client, "/login", {"login": f"guess{n}", "password": "x" * 12}, **sprayer)
+    right = post(client, "/login", {"login": person.login, "password": TEST_PASSWORD}, **sprayer)
     assert right.status_code == 429
+    assert right.headers["Retry-After"] == "900"
+    assert "Prøv igjen om 15 minutter" in right.get_data(as_text=True)
+    owner = post(client, "/login", {"login": person.login, "password": TEST_PASSWORD})
+    assert owner.status_code == 302
 
 
 def test_a_cookie_copied_before_logout_is_refused_after_it(app, client, session, world):

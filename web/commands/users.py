@@ -16,6 +16,7 @@ from engine.actors import Actor, load_actor
 from engine.calendar import to_oslo
 from engine.clock import resolve
 from engine.models import Membership, Person, SeatGrant
+from engine.services.accounts import send_reset_link, set_one_time_password, set_password
 from engine.services.grants import (
     approve_grant,
     describe,
@@ -67,11 +68,13 @@ def create(
     login, display_name, email, password, council_slug, party, role, cleared, valid_from
 ) -> None:
     """Create a person, and with --party and --role their seat in a council (as the system:
-    the seat and its clearance are given at once)."""
+    the seat and its clearance are given at once). The person chooses a new password at
+    their first login."""
     if (party is None) != (role is None):
         raise click.BadParameter("give --party and --role together")
     system = Actor.system()
     with transaction() as session:
+        council = get_council(session, council_slug) if role else None
         person = create_person(
             session,
             actor=system,
@@ -79,13 +82,14 @@ def create(
             display_name=display_name,
             email=email,
             password=password,
+            councils=[council] if council else [],
         )
-        if role:
+        if council:
             add_membership(
                 session,
                 actor=system,
                 person=person,
-                council=get_council(session, council_slug),
+                council=council,
                 party=party,
                 role=role,
                 valid_from=valid_from.date() if valid_from else to_oslo(resolve(None)).date(),
@@ -272,6 +276,43 @@ def activate(login: str) -> None:
     with transaction() as session:
         set_active(session, actor=Actor.system(), person=_person(session, login), active=True)
     click.echo(f"activated {login}")
+
+
+@group.command("password")
+@click.argument("login")
+@click.option("--password", prompt="New password", hide_input=True, confirmation_prompt=True)
+def password(login: str, password: str) -> None:
+    """Set a person's password (asks for it); every session they have open ends."""
+    with transaction() as session:
+        set_password(
+            session, actor=Actor.system(), person=_person(session, login), password=password
+        )
+    click.echo(f"set the password of {login}; their sessions are ended")
+
+
+@group.command("reset")
+@click.argument("login")
+@click.option(
+    "--link", is_flag=True, help="E-mail a link to set a new password instead (needs SMTP)."
+)
+def reset(login: str, link: bool) -> None:
+    """Give a person a one-time password (printed once), or with --link e-mail them a link;
+    either way they choose a new password at their next login, and their sessions end."""
+    with transaction() as session:
+        person = _person(session, login)
+        if link:
+            send_reset_link(session, actor=Actor.system(), person=person)
+        else:
+            issued = set_one_time_password(session, actor=Actor.system(), person=person)
+    if link:
+        click.echo(f"queued a link to set a new password for {login} to {person.email}")
+    else:
+        click.echo(issued.password)
+        click.echo(
+            f"the one-time password of {login}, shown only now; "
+            "they choose a new one at their next login",
+            err=True,
+        )
 
 
 def _person(session: Session, login: str) -> Person:

@@ -26,7 +26,7 @@ from engine.errors import Conflict, EngineError, PermissionDenied, ValidationErr
 from engine.models import Council, Membership, Person, SeatGrant, SteeringGroup
 from engine.models.enums import GrantKind, GrantState, PartyCode, Role
 from engine.queries import TimelineEntry, person_history
-from engine.services import reference
+from engine.services import accounts, reference
 from engine.services.grants import (
     approve_grant,
     council_grant,
@@ -59,6 +59,7 @@ from engine.services.seats import is_secretariat
 from web.auth import current_actor, login_required, oslo_today
 from web.db import commit, db
 from web.formatting import oslo_date
+from web.passwords import PASSWORD_MESSAGES
 from web.reasons import reason_in_words
 
 blueprint = Blueprint("admin", __name__)
@@ -86,7 +87,6 @@ FIELD_MESSAGES = {
     "taken": _l("Finnes allerede."),
     "too early": _l("Kan ikke slutte før den begynner."),
     "too long": _l("Teksten er for lang."),
-    "too short": _l("For kort (minst 10 tegn)."),
     "out of range": _l("Utenfor tillatt område."),
     "overlap": _l("Bydelen dekkes helt av en annen enhet."),
     "unknown": _l("Ukjent verdi."),
@@ -95,6 +95,7 @@ FIELD_MESSAGES = {
     "already": _l("Plassen er allerede klarert."),
     "ended": _l("Plassen er avsluttet."),
     "waiting": _l("Venter allerede på godkjenning."),
+    **PASSWORD_MESSAGES,
 }
 # What an audited change to a seat or a person names, in words.
 PERSON_FIELD_LABELS = {
@@ -112,6 +113,7 @@ PERSON_FIELD_LABELS = {
     "kind": _l("Forespørsel om"),
     "state": _l("Status"),
     "membership": _l("Plass nr."),
+    "password": _l("Passord"),
 }
 GRANT_KINDS = {
     GrantKind.CLEARANCE: _l("klarering for skjermede saker"),
@@ -122,6 +124,14 @@ GRANT_STATES = {
     GrantState.APPROVED: _l("godkjent"),
     GrantState.REFUSED: _l("avslått"),
     GrantState.WITHDRAWN: _l("trukket tilbake"),
+}
+# What happened to a password, as the audit chain records it (never the password).
+PASSWORD_EVENTS = {
+    "changed": _l("byttet av personen"),
+    "reset by link": _l("nytt valgt med lenke"),
+    "one-time password": _l("engangspassord gitt"),
+    "reset link sent": _l("lenke for nytt passord sendt"),
+    "set by the operator": _l("satt av driften"),
 }
 CADENCE_LABELS = {
     "ordinary_meetings_per_year": _l("Ordinære møter per år (minst)"),
@@ -173,6 +183,8 @@ def _value(field: str, value: Any) -> str:
         return str(GRANT_KINDS.get(value, value))
     if field == "state":
         return str(GRANT_STATES.get(value, value))
+    if field == "password":
+        return str(PASSWORD_EVENTS.get(value, value))
     return str(value)
 
 
@@ -483,6 +495,47 @@ def end_person_seats(council_slug: str, person_id: int):
         f"/{council.slug}/admin/people/{person_id}",
         lambda **kw: _person_page(council, person_id, **kw),
     )
+
+
+@blueprint.post(f"{BASE}/people/<{INT}:person_id>/password/one-time")
+@login_required
+def one_time_password(council_slug: str, person_id: int):
+    """Give the person a one-time password, shown on this page once and stored only hashed."""
+    council = _council(council_slug)
+    session = db()
+    who = council_person(session, council, person_id)
+    try:
+        issued = accounts.set_one_time_password(session, actor=current_actor(), person=who)
+    except (ValidationError, PermissionDenied) as exc:
+        return _password_refused(council, person_id, exc)
+    commit()
+    return _person_page(council, person_id, one_time=issued.password, status=201)
+
+
+@blueprint.post(f"{BASE}/people/<{INT}:person_id>/password/link")
+@login_required
+def reset_link(council_slug: str, person_id: int):
+    """Send the person a link to set a new password, to their own e-mail address."""
+    council = _council(council_slug)
+    session = db()
+    who = council_person(session, council, person_id)
+    try:
+        accounts.send_reset_link(session, actor=current_actor(), person=who)
+    except (ValidationError, PermissionDenied) as exc:
+        return _password_refused(council, person_id, exc)
+    commit()
+    flash(_("En lenke for nytt passord er sendt til %(email)s.", email=who.email))
+    return redirect(f"/{council.slug}/admin/people/{person_id}")
+
+
+def _password_refused(council: Council, person_id: int, exc: EngineError):
+    """The person page again, with why the password was not reset."""
+    db().rollback()
+    if isinstance(exc, ValidationError):
+        code, status = next(iter(exc.errors.values()), "invalid"), 422
+    else:
+        code, status = "more power", 403
+    return _person_page(council, person_id, errors={"_form": code}, problem=str(exc), status=status)
 
 
 @blueprint.post(f"{BASE}/people/<{INT}:person_id>/memberships")
